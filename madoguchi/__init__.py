@@ -1,0 +1,1 @@
+"""madoguchi: a self-hosted support platform for cryptocurrency exchanges."""

@@ -1,0 +1,47 @@
+"""What the search service indexes: one flat, frozen document per searchable object.
+
+Apps that own searchable things (the Help Center now; tickets, the forum and
+announcements later) turn their objects into `Document`s and hand them to
+`madoguchi.search.services`. The search app never imports those apps: they register a
+`DocumentSource` so that `madoguchi reindex` can ask them for everything again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    type: str  # "article", "guide", later "ticket", "post", "announcement"
+    id: int
+    locale: str  # "ja" or "en"
+    slug: str
+    title: str
+    body: str  # plain text or Markdown source; the analyzer reads words, not markup
+    url: str
+    category: str = ""  # category slug, the facet
+    category_name: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    visible: bool = True  # unpublished documents are indexed only if visible is True
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSource:
+    """Everything of one type, for a full rebuild: `count()` for the progress bar."""
+
+    type: str
+    count: Callable[[], int]
+    documents: Callable[[], Iterable[Document]]
+
+
+_SOURCES: dict[str, DocumentSource] = {}
+
+
+def register_source(source: DocumentSource) -> None:
+    _SOURCES[source.type] = source
+
+
+def registered_sources() -> list[DocumentSource]:
+    return list(_SOURCES.values())

@@ -1,0 +1,78 @@
+"""Shared fixtures, and the rule for outside services: skip with a reason, fail under CI=true."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="run the suite on SQLite (default) or on MADOGUCHI_TEST_DATABASE_URL",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--database") == "postgres":
+        os.environ["MADOGUCHI_TEST_DB"] = "postgres"
+        if not os.environ.get("MADOGUCHI_TEST_DATABASE_URL"):
+            message = "PostgreSQL skipped: MADOGUCHI_TEST_DATABASE_URL is not set"
+            if IN_CI:
+                raise pytest.UsageError(message + " (CI=true: a skip is a failure)")
+            config.stash[_PG_SKIP] = message
+
+
+_PG_SKIP = pytest.StashKey[str]()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    reason = config.stash.get(_PG_SKIP, None)
+    if reason:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"madoguchi database under test: {settings.DATABASES['default']['ENGINE']}"
+
+
+def require_service(what: str, available: bool) -> None:
+    """Skip a test whose outside service is missing; under CI=true, fail instead."""
+    if available:
+        return
+    message = f"{what} is not available"
+    if IN_CI:
+        pytest.fail(message + " (CI=true: a skip is a failure)")
+    pytest.skip(message)
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def chromium_path() -> str:
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    require_service("Debian's chromium (/usr/bin/chromium)", os.path.exists(path))
+    return path
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("MADOGUCHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    require_service("Redis on 127.0.0.1:6379", port_open("127.0.0.1", 6379))
+    return url
