@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "madoguchi.search",
     "madoguchi.helpcenter",
     "madoguchi.api",
+    "madoguchi.serving",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""How madoguchi runs: `madoguchi serve` (web and WebSockets on one port) and `madoguchi worker`."""
