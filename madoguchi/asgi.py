@@ -1,16 +1,54 @@
-"""ASGI entry point, ready for Channels: WebSocket routes join `websocket_urlpatterns`."""
+"""ASGI entry point: one application for both protocols on one port.
+
+HTTP goes to Django's WSGI handler through a2wsgi's thread pool, which measured several times
+faster than Django's own ASGI handler for our synchronous views (docs/serving.md has the
+figures); WebSockets go to Channels consumers. Live chat joins `websocket_urlpatterns`.
+"""
+
+from __future__ import annotations
 
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
+
+import django
+
+django.setup()
+
+from a2wsgi import WSGIMiddleware  # noqa: E402
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.generic.websocket import WebsocketConsumer  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.core.asgi import get_asgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.urls import URLPattern, URLResolver, path  # noqa: E402
+
+
+class PingConsumer(WebsocketConsumer):
+    """Health check for the WebSocket path: answers "pong" to every "ping"."""
+
+    def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data == "ping":
+            self.send(text_data="pong")
+
+
+websocket_urlpatterns: list[URLPattern | URLResolver] = [
+    path("ws/ping/", PingConsumer.as_asgi()),
+]
+
+# Django's own ASGI handler, for servers and tests that want the pure-ASGI path.
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-
-websocket_urlpatterns: list = []
+# A thread per concurrent request, as gunicorn's gthread workers would have: Django's views and
+# ORM are synchronous, so more threads only queue on the GIL and on database connections.
+wsgi_http_app = WSGIMiddleware(get_wsgi_application(), workers=8)  # type: ignore[arg-type]
 
 application = ProtocolTypeRouter(
-    {"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)}
+    {
+        "http": wsgi_http_app,
+        "websocket": AllowedHostsOriginValidator(
+            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        ),
+    }
 )

@@ -1,8 +1,10 @@
 """The `madoguchi` command: every Django management command, spelled with hyphens or underscores.
 
 madoguchi migrate
-madoguchi serve --port 8000
-madoguchi import-articles PATH
+madoguchi serve --port 8000        # pages, API and WebSockets on one port, worker included
+madoguchi worker                   # background tasks, for running workers on their own
+madoguchi import-articles PATH     # the same command as import_articles
+madoguchi help reindex
 """
 
 from __future__ import annotations
@@ -11,12 +13,19 @@ import os
 import sys
 
 
+def command_name(word: str) -> str:
+    """`import-articles` and `import_articles` name the same command; options are left alone."""
+    return word if word.startswith("-") else word.replace("-", "_")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "madoguchi.settings")
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        argv[1] = argv[1].replace("-", "_")
     argv[0] = "madoguchi"
+    if len(argv) > 1:
+        argv[1] = command_name(argv[1])
+    if len(argv) > 2 and argv[1] == "help":
+        argv[2] = command_name(argv[2])
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
