@@ -51,8 +51,18 @@ def _secret_key() -> str:
     # The demo keeps one key across restarts so that sessions survive.
     path = DATA_DIR / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
+        # Written whole to a private file, then linked into place: of two processes starting
+        # at once, the first link wins and both read that key; no one sees a partial file.
+        draft = DATA_DIR / f".secret_key.{os.getpid()}"
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(64))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
@@ -270,7 +280,9 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    # The preload directive only matters once the registrable domain is submitted to the
+    # browsers' list; a help center on a subdomain of the exchange is safe to send it.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 # --- Product settings ---------------------------------------------------------
 MADOGUCHI_SITE_NAME = os.environ.get("MADOGUCHI_SITE_NAME", "Tsukimi Exchange")
