@@ -25,6 +25,9 @@ class Document:
     category_name: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
     visible: bool = True  # unpublished documents are indexed only if visible is True
+    # Slug of the same document in the other language (same type), if any: search shows the
+    # requested language's version first and lets it inherit its translation's relevance.
+    translation_of: str = ""
 
 
 @dataclass(frozen=True, slots=True)
