@@ -5,6 +5,7 @@ madoguchi serve --port 8000        # pages, API and WebSockets on one port, work
 madoguchi worker                   # background tasks, for running workers on their own
 madoguchi import-articles PATH     # the same command as import_articles
 madoguchi help reindex
+madoguchi check-translations       # fails on any string left untranslated
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ def main(argv: list[str] | None = None) -> None:
         argv[1] = command_name(argv[1])
     if len(argv) > 2 and argv[1] == "help":
         argv[2] = command_name(argv[2])
+    if len(argv) > 1 and argv[1] == "check_translations":
+        from madoguchi.translations import main as check_translations
+
+        sys.exit(check_translations(argv[2:]))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(argv)
