@@ -44,7 +44,7 @@ class User(AbstractUser):
         _("preferred language"),
         max_length=8,
         default="ja",
-        choices=[("ja", "日本語"), ("en", "English")],
+        choices=[("ja", "日本語"), ("en", "English")],  # notranslate: each language in its own name
     )
 
     USERNAME_FIELD = "email"  # type: ignore[misc]
