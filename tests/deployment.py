@@ -143,12 +143,17 @@ class Deployment:
         """Run Python code with Django set up, as `madoguchi shell -c` would."""
         return self.run("shell", "--no-startup", "-c", code, timeout=timeout)
 
-    def serve(self, *args: str, port: int | None = None, **env: str) -> Server:
-        port = port or free_port()
+    def serve(self, *args: str, **env: str) -> Server:
+        """Start `madoguchi serve` on a free port (or on PORT, if given) and wait for it."""
+        if "PORT" in env:
+            port, argv = int(env["PORT"]), ["serve", *args]
+        else:
+            port = free_port()
+            argv = ["serve", "--port", str(port), *args]
         log_path = self.data_dir / f"serve-{port}.log"
         with log_path.open("w") as log:
             process = subprocess.Popen(  # noqa: S603
-                [MADOGUCHI, "serve", "--port", str(port), *args],
+                [MADOGUCHI, *argv],
                 env=self.env(**env),
                 cwd=REPO,
                 stdout=log,
