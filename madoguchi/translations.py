@@ -363,8 +363,10 @@ def _django(args: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]
     # Without project settings the commands see only the tree under `root`:
     # the project catalogue is its `locale` folder, each app's is its own.
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # -P: the working directory must not shadow the standard library (an app's
+    # `selectors.py` would replace the module subprocess imports).
     return subprocess.run(  # noqa: S603 - fixed command, no shell
-        [sys.executable, "-m", "django", *args],
+        [sys.executable, "-P", "-m", "django", *args],
         cwd=root,
         env=env,
         capture_output=True,
