@@ -141,7 +141,7 @@ class Deployment:
 
     def python(self, code: str, *, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         """Run Python code with Django set up, as `madoguchi shell -c` would."""
-        return self.run("shell", "--no-startup", "-c", code, timeout=timeout)
+        return self.run("shell", "--no-startup", "--verbosity=0", "-c", code, timeout=timeout)
 
     def serve(self, *args: str, **env: str) -> Server:
         """Start `madoguchi serve` on a free port (or on PORT, if given) and wait for it."""
