@@ -52,9 +52,19 @@ def log_in(client: Client, email: str, password: str = PASSWORD, language: str =
     return client.post(f"/{language}/accounts/login/", {"login": email, "password": password})
 
 
-def enrol_totp(client: Client, language: str = "ja") -> str:
-    """Enrol an authenticator through the activation page, as a person would; returns the secret."""
-    page = client.get(f"/{language}/accounts/2fa/totp/activate/")
+def enrol_totp(client: Client, language: str = "ja", password: str = PASSWORD) -> str:
+    """Enrol an authenticator through the activation page, as a person would; returns the secret.
+
+    allauth asks for the password once more before a second factor changes, even right
+    after login (MFA_REAUTHENTICATION_REQUIRED), so a borrowed session cannot enrol one.
+    """
+    activate = f"/{language}/accounts/2fa/totp/activate/"
+    page = client.get(activate)
+    if page.status_code == 302 and "/accounts/reauthenticate/" in page["Location"]:
+        again = client.post(page["Location"], {"password": password})
+        assert again.status_code == 302, again.content.decode()[:2000]
+        assert again["Location"] == activate
+        page = client.get(activate)
     assert page.status_code == 200
     secret = re.search(
         r'id="authenticator_secret"[^>]*value="([A-Z2-7]+)"|value="([A-Z2-7]+)"[^>]*id="authenticator_secret"',
