@@ -1,0 +1,91 @@
+"""Articles and guides as search documents, and the sources `madoguchi reindex` reads them from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.urls import reverse
+from django.utils import translation
+
+from madoguchi.helpcenter.models import Article, Guide, Status
+from madoguchi.safety.markdown import markdown_to_text
+from madoguchi.search.documents import Document, DocumentSource
+
+ARTICLE = "article"
+GUIDE = "guide"
+
+
+def article_url(*, locale: str, slug: str) -> str:
+    with translation.override(locale):
+        return reverse("helpcenter:article", kwargs={"slug": slug})
+
+
+def guide_url(*, locale: str, slug: str) -> str:
+    with translation.override(locale):
+        return reverse("helpcenter:guide", kwargs={"slug": slug})
+
+
+def article_document(article: Article) -> Document:
+    category = article.category
+    return Document(
+        type=ARTICLE,
+        id=article.pk,
+        locale=article.locale,
+        slug=article.slug,
+        title=article.title,
+        body=markdown_to_text(article.body),
+        url=article_url(locale=article.locale, slug=article.slug),
+        category=category.slug,
+        category_name=category.name_for(article.locale),
+        tags=tuple(str(tag) for tag in article.tags or ()),
+        visible=article.status == Status.PUBLISHED,
+    )
+
+
+def guide_document(guide: Guide) -> Document:
+    """A guide is found by its title, summary and the words of every step and answer."""
+    parts = [guide.summary]
+    for step in guide.steps.all():
+        parts.append(step.title)
+        parts.append(markdown_to_text(step.body))
+        parts.extend(choice.label for choice in step.choices.all())
+    return Document(
+        type=GUIDE,
+        id=guide.pk,
+        locale=guide.locale,
+        slug=guide.slug,
+        title=guide.title,
+        body="\n".join(part for part in parts if part),
+        url=guide_url(locale=guide.locale, slug=guide.slug),
+        category=guide.category.slug,
+        category_name=guide.category.name_for(guide.locale),
+        visible=guide.status == Status.PUBLISHED,
+    )
+
+
+def _published_articles() -> Iterator[Document]:
+    articles = Article.objects.filter(status=Status.PUBLISHED).select_related("category")
+    for article in articles.iterator(chunk_size=2000):
+        yield article_document(article)
+
+
+def _published_guides() -> Iterator[Document]:
+    guides = (
+        Guide.objects.filter(status=Status.PUBLISHED)
+        .select_related("category")
+        .prefetch_related("steps__choices")
+    )
+    for guide in guides.iterator(chunk_size=200):
+        yield guide_document(guide)
+
+
+ARTICLE_SOURCE = DocumentSource(
+    type=ARTICLE,
+    count=lambda: Article.objects.filter(status=Status.PUBLISHED).count(),
+    documents=_published_articles,
+)
+GUIDE_SOURCE = DocumentSource(
+    type=GUIDE,
+    count=lambda: Guide.objects.filter(status=Status.PUBLISHED).count(),
+    documents=_published_guides,
+)
