@@ -1,0 +1,132 @@
+"""One analyzer for documents and queries: Japanese and English, even within one string.
+
+Text is normalized (NFKC, case folding), cut into Japanese segments, which SudachiPy reads,
+and Latin-script words, which are stemmed. Every token keeps its offsets so that snippets
+can highlight the very characters that matched.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from madoguchi.search.analyzers import en, ja
+from madoguchi.search.analyzers.normalize import normalize, normalize_with_offsets
+
+__all__ = ["Token", "analyze", "analyze_with_offsets", "index_terms", "normalize"]
+
+_JA = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# A Japanese segment runs across the punctuation inside a sentence, so that Sudachi sees
+# whole phrases; it stops at Latin letters and digits, which English rules read instead.
+_SEGMENT = re.compile(
+    rf"(?P<ja>[{_JA}](?:[^\w]*[{_JA}])*)|(?P<word>[^\W_{_JA}]+(?:-[^\W_{_JA}]+)*)"
+)
+MAX_TERM_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    term: str  # what is indexed and matched
+    start: int  # offsets into the normalized text (or the original, see analyze_with_offsets)
+    end: int
+    lang: str  # "ja" or "en"
+    word: str  # the word as written, normalized: a real word to suggest ("withdrawal")
+    reading: str = ""  # katakana reading of a Japanese noun
+    parts: tuple[str, ...] = ()  # shorter words inside a Japanese compound
+    joined: str = ""  # a hyphenated word written solid ("e-mail" -> "email"), on each part
+
+
+def _english(match: re.Match[str], tokens: list[Token]) -> None:
+    text = match.group("word")
+    base = match.start("word")
+    pieces = text.split("-")
+    joined = ""
+    if 1 < len(pieces) <= 4:
+        joined = en.stem("".join(pieces))
+    position = base
+    for piece in pieces:
+        start = position
+        position += len(piece) + 1
+        if piece in en.STOP_WORDS or len(piece) > MAX_TERM_LENGTH:
+            continue
+        if len(piece) == 1 and not piece.isdigit():
+            continue
+        tokens.append(
+            Token(
+                term=en.stem(piece),
+                start=start,
+                end=start + len(piece),
+                lang="en",
+                word=piece,
+                joined=joined,
+            )
+        )
+
+
+def _japanese(match: re.Match[str], tokens: list[Token]) -> None:
+    base = match.start("ja")
+    for word in ja.analyze(match.group("ja")):
+        if len(word.term) > MAX_TERM_LENGTH:
+            continue
+        tokens.append(
+            Token(
+                term=word.term,
+                start=base + word.start,
+                end=base + word.end,
+                lang="ja",
+                word=word.term,
+                reading=word.reading,
+                parts=word.parts,
+            )
+        )
+
+
+def analyze(text: str) -> list[Token]:
+    """Tokens of already normalized text, in order, offsets into that text."""
+    tokens: list[Token] = []
+    for match in _SEGMENT.finditer(text):
+        if match.lastgroup == "ja":
+            _japanese(match, tokens)
+        else:
+            _english(match, tokens)
+    return tokens
+
+
+def analyze_with_offsets(text: str) -> list[Token]:
+    """Tokens of raw text whose offsets point into the raw text (for highlighting)."""
+    normalized, origin = normalize_with_offsets(text)
+    return [
+        Token(
+            term=t.term,
+            start=origin[t.start],
+            end=origin[t.end] if t.end < len(origin) else len(text),
+            lang=t.lang,
+            word=t.word,
+            reading=t.reading,
+            parts=t.parts,
+            joined=t.joined,
+        )
+        for t in analyze(normalized)
+    ]
+
+
+def index_terms(text: str, words: set[tuple[str, str, str]] | None = None) -> tuple[str, str]:
+    """The indexed form of one field: main terms in order, and the extra terms.
+
+    Extra terms are the shorter words of Japanese compounds and hyphenated words written
+    solid; they are matched with a lower weight. When `words` is given, every
+    (word, term, reading) seen is added to it, for the did-you-mean vocabulary.
+    """
+    main: list[str] = []
+    extra: list[str] = []
+    last_joined = ""
+    for token in analyze(normalize(text)):
+        main.append(token.term)
+        if token.parts:
+            extra.extend(token.parts)
+        if token.joined and token.joined != last_joined:
+            extra.append(token.joined)
+        last_joined = token.joined
+        if words is not None:
+            words.add((token.word, token.term, token.reading))
+    return " ".join(main), " ".join(extra)

@@ -1,0 +1,78 @@
+"""Index backends behind one interface, chosen from the database engine.
+
+A backend only finds and counts: it keeps its full-text structure in step with the
+`search_document` table and returns candidate documents for a query. Scoring, snippets
+and everything else happen in Python, the same way for every backend, so that SQLite and
+PostgreSQL rank alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from django.conf import settings
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+Phrase = tuple[str, ...]  # one or more terms that must stand next to each other
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    pk: int
+    locale: str
+    title_terms: str
+    tags_terms: str
+    body_terms: str
+    extra_terms: str
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    category: str | None = None
+    types: Sequence[str] | None = None
+
+
+class Backend(Protocol):
+    name: str
+
+    def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
+        """Index rows already present in search_document."""
+
+    def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
+        """Forget rows, given the values they were indexed with (before they are deleted)."""
+
+    def clear(self, cursor: CursorWrapper) -> None: ...
+
+    def candidates(self, phrases: Sequence[Phrase], *, filters: Filters, limit: int) -> list[int]:
+        """Primary keys of documents matching any phrase, best first by a rough rank."""
+
+    def facets(self, phrases: Sequence[Phrase], *, filters: Filters) -> dict[str, int]:
+        """Matching documents per category (ignoring the category filter)."""
+
+    def title_prefix(
+        self, terms: Sequence[str], prefixes: Sequence[str], *, limit: int
+    ) -> list[int]:
+        """Documents whose title has every term and a word starting with one of prefixes."""
+
+
+def backend_name() -> str:
+    forced = getattr(settings, "MADOGUCHI_SEARCH_BACKEND", "")
+    if forced:
+        return str(forced)
+    return "postgres" if connection.vendor == "postgresql" else "sqlite_fts5"
+
+
+def get_backend() -> Backend:
+    name = backend_name()
+    if name == "postgres":
+        from madoguchi.search.backends.postgres import PostgresBackend
+
+        return PostgresBackend()
+    if name == "sqlite_fts5":
+        from madoguchi.search.backends.sqlite_fts5 import SqliteFts5Backend
+
+        return SqliteFts5Backend()
+    raise ValueError(f"Unknown MADOGUCHI_SEARCH_BACKEND {name!r}")

@@ -1,0 +1,122 @@
+"""PostgreSQL: a tsvector per document built straight from the analyzer's tokens, GIN-indexed.
+
+No text search configuration ever parses our text: tokens go into tsvector and tsquery
+literals as quoted lexemes, weighted A (title), B (tags), C (body) and D (extra words).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+
+from madoguchi.search.backends import Filters, IndexRow, Phrase
+
+_MAX_POSITION = 16383  # tsvector positions stop there
+# ts_rank weights in the order {D, C, B, A}: extra, body, tags, title.
+_WEIGHTS = "{0.13, 0.33, 0.67, 1.0}"
+
+
+def lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsvector_literal(row: IndexRow) -> str:
+    positions: dict[str, list[str]] = {}
+    position = 0
+    for text, weight in (
+        (row.title_terms, "A"),
+        (row.tags_terms, "B"),
+        (row.body_terms, "C"),
+        (row.extra_terms, "D"),
+    ):
+        for term in text.split():
+            position = min(position + 1, _MAX_POSITION)
+            positions.setdefault(term, []).append(f"{position}{weight}")
+        position = min(position + 1, _MAX_POSITION)  # phrases never span two fields
+    return " ".join(lexeme(term) + ":" + ",".join(p) for term, p in positions.items())
+
+
+def tsquery_literal(phrases: Sequence[Phrase]) -> str:
+    parts = []
+    for phrase in phrases:
+        if len(phrase) == 1:
+            parts.append(lexeme(phrase[0]))
+        else:
+            parts.append("(" + " <-> ".join(lexeme(term) for term in phrase) + ")")
+    return " | ".join(parts)
+
+
+def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any]]:
+    sql = ""
+    params: list[Any] = []
+    if with_category and filters.category:
+        sql += " AND d.category = %s"
+        params.append(filters.category)
+    if filters.types:
+        sql += " AND d.doc_type = ANY(%s)"
+        params.append(list(filters.types))
+    return sql, params
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
+        cursor.executemany(
+            "INSERT INTO search_pg_index (document_id, terms) VALUES (%s, %s::tsvector)",
+            [(row.pk, tsvector_literal(row)) for row in rows],
+        )
+
+    def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
+        cursor.execute(
+            "DELETE FROM search_pg_index WHERE document_id = ANY(%s)", [[r.pk for r in rows]]
+        )
+
+    def clear(self, cursor: CursorWrapper) -> None:
+        cursor.execute("DELETE FROM search_pg_index")
+
+    def candidates(self, phrases: Sequence[Phrase], *, filters: Filters, limit: int) -> list[int]:
+        extra, params = _filter_sql(filters, with_category=True)
+        join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
+        query = tsquery_literal(phrases)
+        sql = (
+            f"SELECT i.document_id FROM search_pg_index i{join}"  # noqa: S608 - placeholders only
+            f" WHERE i.terms @@ %s::tsquery{extra}"
+            f" ORDER BY ts_rank('{_WEIGHTS}', i.terms, %s::tsquery, 1) DESC, i.document_id"
+            " LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [query, *params, query, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def facets(self, phrases: Sequence[Phrase], *, filters: Filters) -> dict[str, int]:
+        extra, params = _filter_sql(filters, with_category=False)
+        sql = (
+            "SELECT d.category, COUNT(*) FROM search_pg_index i"  # noqa: S608 - placeholders only
+            " JOIN search_document d ON d.id = i.document_id"
+            f" WHERE i.terms @@ %s::tsquery{extra} GROUP BY d.category"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [tsquery_literal(phrases), *params])
+            return {str(category): int(count) for category, count in cursor.fetchall()}
+
+    def title_prefix(
+        self, terms: Sequence[str], prefixes: Sequence[str], *, limit: int
+    ) -> list[int]:
+        parts = [lexeme(term) + ":A" for term in terms]
+        if prefixes:
+            parts.append("(" + " | ".join(lexeme(p) + ":*A" for p in prefixes) + ")")
+        if not parts:
+            return []
+        query = " & ".join(parts)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT document_id FROM search_pg_index WHERE terms @@ %s::tsquery"
+                " ORDER BY ts_rank('{0, 0, 0, 1.0}', terms, %s::tsquery, 1) DESC, document_id"
+                " LIMIT %s",
+                [query, query, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]

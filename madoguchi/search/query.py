@@ -1,0 +1,176 @@
+"""Searching: `search()` for results with snippets, facets and did-you-mean, `autocomplete()`.
+
+User text never reaches FTS5 or tsquery syntax: it is analyzed into terms first, and the
+backends quote every term they receive.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from madoguchi.search.analyzers import analyze, normalize
+from madoguchi.search.backends import Filters, get_backend
+from madoguchi.search.errors import QueryError, SearchErrorCode
+from madoguchi.search.expansion import ParsedQuery, parse
+from madoguchi.search.models import SearchQuery
+from madoguchi.search.ranking import Scored, fetch, fetch_translations, order, score_documents
+from madoguchi.search.snippets import snippet
+from madoguchi.search.vocabulary import statistics
+
+LOCALES = ("ja", "en")
+MAX_LIMIT = 50
+MIN_CANDIDATES = 100
+MAX_CANDIDATES = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    type: str
+    id: int
+    slug: str
+    locale: str
+    title: str
+    url: str
+    snippet: str  # HTML-safe; matched words in <mark>
+    score: float
+    category: str
+    category_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    results: list[Hit]
+    total: int
+    took_ms: float
+    facets: dict[str, int] = field(default_factory=dict)  # category slug -> documents
+    suggestion: str | None = None  # did you mean
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    title: str
+    url: str
+    locale: str
+    type: str
+
+
+def _check_locale(locale: str) -> None:
+    if locale not in LOCALES:
+        raise QueryError(SearchErrorCode.INVALID_LOCALE)
+
+
+def _log(query: str, *, locale: str, total: int, took_ms: float) -> None:
+    SearchQuery.objects.create(
+        query=normalize(query)[: SearchQuery.MAX_QUERY_LENGTH].strip(),
+        locale=locale,
+        results=total,
+        took_ms=round(took_ms, 2),
+    )
+
+
+def _ranked(
+    parsed: ParsedQuery, *, locale: str, filters: Filters, wanted: int
+) -> tuple[list[Scored], dict[str, int], int]:
+    phrases = parsed.phrases()
+    if not phrases:
+        return [], {}, 0
+    backend = get_backend()
+    stats = statistics()
+    limit = min(MAX_CANDIDATES, max(MIN_CANDIDATES, wanted * 2))
+    docs = fetch(backend.candidates(phrases, filters=filters, limit=limit))
+    present = {(d.doc_type, d.locale, d.slug) for d in docs}
+    others = [
+        d
+        for d in docs
+        if d.locale != locale and (d.doc_type, locale, d.translation_of) not in present
+    ]
+    added = fetch_translations(others, locale=locale, filters=filters)
+    score_documents(parsed, docs + added, stats)
+    ranked = order(docs + added, locale=locale)
+    facets = backend.facets(phrases, filters=filters)
+    matching = facets.get(filters.category, 0) if filters.category else sum(facets.values())
+    extra = sum(1 for d in added if d.own == 0 and d.score > 0)
+    return ranked, facets, matching + extra
+
+
+def search(
+    query: str,
+    *,
+    locale: str,
+    limit: int = 10,
+    offset: int = 0,
+    category: str | None = None,
+    types: Sequence[str] | None = None,
+    log: bool = True,
+) -> SearchResults:
+    """Documents answering `query`, best first, the requested locale's versions first.
+
+    Raises QueryError for a query with nothing to search (empty, only punctuation).
+    """
+    started = time.perf_counter()
+    _check_locale(locale)
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    generation = statistics().generation
+    parsed = parse(query, generation=generation)
+    filters = Filters(category=category or None, types=tuple(types) if types else None)
+    ranked, facets, total = _ranked(parsed, locale=locale, filters=filters, wanted=offset + limit)
+    terms = parsed.terms()
+    page = ranked[offset : offset + limit]
+    hits = [
+        Hit(
+            type=d.doc_type,
+            id=d.doc_id,
+            slug=d.slug,
+            locale=d.locale,
+            title=d.title,
+            url=d.url,
+            snippet=snippet(d.body, terms, locale=d.locale),
+            score=round(d.score, 4),
+            category=d.category,
+            category_name=d.category_name,
+        )
+        for d in page
+    ]
+    took_ms = (time.perf_counter() - started) * 1000
+    total = max(total, len(ranked))
+    if log:
+        _log(query, locale=locale, total=total, took_ms=took_ms)
+    return SearchResults(
+        results=hits,
+        total=total,
+        took_ms=round(took_ms, 2),
+        facets=facets,
+        suggestion=parsed.suggestion,
+    )
+
+
+def autocomplete(prefix: str, *, locale: str, limit: int = 8) -> list[Suggestion]:
+    """Titles that continue what is being typed, in the requested locale first."""
+    _check_locale(locale)
+    text = normalize(prefix[:200]).strip()
+    if not text:
+        return []
+    tokens = analyze(text)
+    if not tokens:
+        return []
+    last = tokens[-1]
+    prefixes = {last.term, text[last.start :].strip()}
+    terms = [t.term for t in tokens[:-1]]
+    backend = get_backend()
+    pks = backend.title_prefix(terms, sorted(p for p in prefixes if p), limit=limit * 4)
+    docs = fetch(pks)
+    rank = {pk: i for i, pk in enumerate(pks)}
+    folded = text.casefold()
+    docs.sort(
+        key=lambda d: (
+            d.locale != locale,
+            not normalize(d.title).startswith(folded),
+            rank[d.pk],
+        )
+    )
+    return [Suggestion(title=d.title, url=d.url, locale=d.locale, type=d.doc_type) for d in docs][
+        :limit
+    ]

@@ -1,0 +1,75 @@
+"""Highlighted snippets computed from the original text and the analyzer's offsets.
+
+Both backends get the same snippets, and Japanese works (no reliance on a database's idea
+of word boundaries). The result is HTML-safe: text is escaped, matches are in <mark>.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.html import escape
+
+from madoguchi.search.analyzers import analyze_with_offsets
+
+MAX_ANALYZED = 4000  # characters of a body read to place the snippet
+WIDTH = {"ja": 90, "en": 200}
+
+_MARKUP = [
+    (re.compile(r"!?\[([^\]\n]*)\]\([^)\n]*\)"), r"\1"),  # links and images: keep the text
+    (re.compile(r"(?m)^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+"), ""),  # headings, quotes, lists
+    (re.compile(r"[`*_]{1,3}(?=\S)|(?<=\S)[`*_]{1,3}"), ""),  # emphasis and code marks
+    (re.compile(r"\s*\n\s*"), " "),
+]
+
+
+def plain_text(markdown: str) -> str:
+    text = markdown
+    for pattern, replacement in _MARKUP:
+        text = pattern.sub(replacement, text)
+    return text.strip()
+
+
+def _matches(token_term: str, parts: tuple[str, ...], joined: str, terms: set[str]) -> bool:
+    return token_term in terms or bool(joined and joined in terms) or any(p in terms for p in parts)
+
+
+def snippet(body: str, terms: set[str], *, locale: str) -> str:
+    """About one sentence of `body` around the densest cluster of matched words."""
+    text = plain_text(body)[:MAX_ANALYZED]
+    width = WIDTH.get(locale, WIDTH["en"])
+    tokens = analyze_with_offsets(text)
+    hits = [t for t in tokens if _matches(t.term, t.parts, t.joined, terms)]
+    if not hits:
+        return _escape_window(text, 0, min(len(text), width), [])
+    best_start, best_count = hits[0].start, 0
+    for i, first in enumerate(hits):
+        distinct = {h.term for h in hits[i:] if h.end <= first.start + width}
+        if len(distinct) > best_count:
+            best_start, best_count = first.start, len(distinct)
+    # A little context before the first match, cut at a word or sentence boundary.
+    start = max(0, best_start - width // 5)
+    if start:
+        boundary = max(text.rfind(mark, 0, best_start) for mark in (" ", "。", "、", "\n"))
+        start = boundary + 1 if boundary >= start else start
+    end = min(len(text), start + width)
+    if end < len(text) and locale != "ja":
+        space = text.rfind(" ", start, end)
+        end = space if space > best_start else end
+    spans = [(h.start, h.end) for h in hits if h.start >= start and h.end <= end]
+    return _escape_window(text, start, end, spans)
+
+
+def _escape_window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    out: list[str] = ["…" if start > 0 else ""]
+    position = start
+    for span_start, span_end in spans:
+        if span_start < position:
+            continue
+        out.append(escape(text[position:span_start]))
+        out.append("<mark>" + escape(text[span_start:span_end]) + "</mark>")
+        position = span_end
+    out.append(escape(text[position:end]))
+    if end < len(text):
+        out.append("…")
+    return "".join(out)
