@@ -217,7 +217,7 @@ def _kana_runs(text: str, concepts: list[Concept], vocab: Vocabulary, fixes: lis
             else:
                 pieces.append(run.group()[i])
                 i += 1
-        if found_here and covered >= 0.6 * len(kana):
+        if found_here and covered >= 0.4 * len(kana):
             concepts = [c for c in concepts if not (run.start() <= c.start and c.end <= run.end())]
             added.extend(found_here)
             fixes.append((run.start(), run.end(), "".join(pieces)))

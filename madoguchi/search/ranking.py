@@ -25,7 +25,12 @@ FIELD_B = (0.5, 0.3, 0.75, 0.75)
 K1 = 1.2
 COVERAGE_POWER = 1.0  # how much a document matching only part of the query is held back
 OTHER_LOCALE = 0.7  # a document in the other language counts this much of its own score
-INHERITED = 0.75  # and passes this share to its translation in the requested language
+# Its translation in the requested language is lifted above it when the translation
+# matches the query well on its own too (then both say the same thing)...
+SHARED = 0.5
+INHERITED = 0.75
+# ...and is kept just below it when the detail asked about is only in the other language.
+FALLBACK = 0.5
 
 _COLUMNS = (
     "id, doc_type, doc_id, locale, slug, title, body, url, category, category_name,"
@@ -166,7 +171,8 @@ def order(docs: list[Scored], *, locale: str) -> list[Scored]:
         if doc.locale != locale and doc.translation_of:
             counterpart = by_key.get((doc.doc_type, locale, doc.translation_of))
             if counterpart is not None:
-                counterpart.score = max(counterpart.score, doc.own * INHERITED)
+                share = INHERITED if counterpart.own >= SHARED * doc.own else FALLBACK
+                counterpart.score = max(counterpart.score, doc.own * share)
     ranked = [d for d in docs if d.score > 0]
     ranked.sort(key=lambda d: (-d.score, d.locale != locale, d.pk))
     return ranked
