@@ -2,9 +2,13 @@
 
 from ninja import NinjaAPI
 
+from madoguchi.api.search import router as search_router
+
 api = NinjaAPI(
     title="madoguchi API",
     version="1",
     urls_namespace="api-v1",
     docs_url="/docs",
 )
+
+api.add_router("/search", search_router)
