@@ -216,8 +216,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/h/key",
     "change_password": "5/m/user",
 }
+# Rate limits count per client IP: behind N reverse proxies, set TRUSTED_PROXY_COUNT=N so
+# the address comes from X-Forwarded-For (otherwise every visitor shares the proxy's).
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "madoguchi"
+MFA_TOTP_ISSUER = os.environ.get("MADOGUCHI_SITE_NAME", "Tsukimi Exchange")
 
 # --- Internationalization ----------------------------------------------------
 LANGUAGE_CODE = "ja"

@@ -11,7 +11,8 @@ The check, in order:
 5. the catalogues are compiled (.mo) for the running site.
 
 A deliberate exception (a brand name, a language's own name) is marked on its line:
-`{# notranslate #}` in a template, `# notranslate` in Python.
+`{# notranslate #}` in a template, `# notranslate` in Python (a reason may follow:
+`{# notranslate: brand name #}`).
 Exit status 1 lists each problem as `file:line: what`.
 """
 
@@ -107,8 +108,8 @@ def _template_as_plain_text(source: str) -> tuple[str, set[int]]:
             contents = token.contents
             pieces.append("\n" * contents.count("\n") if until else contents)
             continue
-        if token.token_type == TokenType.COMMENT and token.contents.strip() == MARKER:
-            exempt.add(token.lineno)
+        if token.token_type == TokenType.COMMENT and token.contents.strip().startswith(MARKER):
+            exempt.add(token.lineno or 1)
         if token.token_type == TokenType.BLOCK:
             name = token.contents.split(maxsplit=1)[0] if token.contents.strip() else ""
             if until and name == until:
