@@ -50,8 +50,10 @@ def snippet(body: str, terms: set[str], *, locale: str) -> str:
     # A little context before the first match, cut at a word or sentence boundary.
     start = max(0, best_start - width // 5)
     if start:
-        boundary = max(text.rfind(mark, 0, best_start) for mark in (" ", "。", "、", "\n"))
-        start = boundary + 1 if boundary >= start else start
+        cuts = [text.find(mark, start, best_start) for mark in (" ", "。", "、")]
+        cuts = [cut for cut in cuts if cut >= 0]
+        if cuts:
+            start = min(cuts) + 1
     end = min(len(text), start + width)
     if end < len(text) and locale != "ja":
         space = text.rfind(" ", start, end)

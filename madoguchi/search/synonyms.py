@@ -86,3 +86,8 @@ def synonym_table() -> SynonymTable:
         groups = [g.term_list() for g in SynonymGroup.objects.filter(enabled=True)]
         _cached = build_table(key, groups)
         return _cached
+
+
+def forget_cached() -> None:
+    global _cached
+    _cached = None

@@ -111,3 +111,9 @@ def _load(generation: int) -> Vocabulary:
         vocab.reading_terms[reading] = list(dict.fromkeys(term for _, term in entries))
         vocab.longest_reading = max(vocab.longest_reading, len(reading))
     return vocab
+
+
+def forget_cached() -> None:
+    """Drop the cached word list (tests that roll the database back call this)."""
+    global _cached
+    _cached = None

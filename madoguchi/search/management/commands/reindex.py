@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             unit="doc",
             desc=_("Indexing"),
             disable=options["verbosity"] == 0,
-            file=self.stderr,
+            file=sys.stderr,
         ) as bar:
             indexed = rebuild_index(progress=bar.update)
         self.stdout.write(
