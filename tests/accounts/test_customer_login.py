@@ -97,3 +97,24 @@ def test_a_weak_password_is_refused_at_signup(client: Client) -> None:
     body = response.content.decode()
     assert "too short" in body or "too common" in body or "entirely numeric" in body
     assert not User.objects.filter(email="weak@example.com").exists()
+
+
+def test_logging_in_and_out_keeps_the_language_of_the_page(client: Client, make_user) -> None:
+    user = make_user(language="en")
+    response = client.post(
+        "/ja/accounts/login/",
+        {"login": user.email, "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="en-US,en",
+    )
+    assert response["Location"] == "/ja/"
+    response = client.post("/en/accounts/logout/", HTTP_ACCEPT_LANGUAGE="ja")
+    assert response["Location"] == "/en/"
+
+
+def test_a_next_address_wins_over_the_home_page(client: Client, make_user) -> None:
+    user = make_user()
+    response = client.post(
+        "/en/accounts/login/?next=/en/accounts/email/",
+        {"login": user.email, "password": PASSWORD},
+    )
+    assert response["Location"] == "/en/accounts/email/"
