@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import translation
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from madoguchi.search.errors import QueryError
 from madoguchi.search.query import autocomplete, search
@@ -81,14 +81,14 @@ def search_endpoint(
     limit: int = Query(10, ge=1, le=50),
     offset: int = Query(0, ge=0, le=1000),
     category: str | None = Query(None, max_length=100),
-) -> tuple[int, Any]:
+) -> Status:
     language = _language(request, locale)
     with translation.override(language):
         try:
             found = search(q, locale=language, limit=limit, offset=offset, category=category)
         except QueryError as error:
-            return 400, {"code": error.code.value, "message": error.message}
-    return 200, found
+            return Status(400, {"code": error.code.value, "message": error.message})
+    return Status(200, found)
 
 
 @router.get(
@@ -101,6 +101,6 @@ def autocomplete_endpoint(
     q: str = "",
     locale: Locale | None = None,
     limit: int = Query(8, ge=1, le=20),
-) -> tuple[int, Any]:
+) -> Status:
     language = _language(request, locale)
-    return 200, {"suggestions": autocomplete(q, locale=language, limit=limit)}
+    return Status(200, {"suggestions": autocomplete(q, locale=language, limit=limit)})

@@ -22,7 +22,7 @@ def help_center(index: Index) -> None:
             "slug": "withdrawal-delayed",
             "title": "出金が遅れている",
             "category": "deposits",
-            "body": "出金の申請後、承認に時間がかかることがあります。ネットワークの混雑も原因です。",
+            "body": "出金の申請後、承認に時間がかかることがあります。混雑も原因です。",
             "translation_of": "withdrawal-delayed",
         },
         {
