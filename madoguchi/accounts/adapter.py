@@ -1,16 +1,25 @@
-"""allauth hooks: a signup stores the username mirror, the page language and the role group."""
+"""allauth hooks: where login leads, how account mail is signed, what a signup stores."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils import translation
 
 from madoguchi.accounts import services
 from madoguchi.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class MailSite:
+    name: str
+    domain: str
 
 
 def _home_in_current_language(url: str) -> str:
@@ -27,6 +36,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         return _home_in_current_language(super().get_logout_redirect_url(request))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        # allauth names the site after its domain; mail should carry the exchange's name,
+        # which customers know, beside the domain they can check.
+        request = allauth_context.request
+        domain = get_current_site(request).domain if request is not None else ""
+        mail_context = {**context, "current_site": MailSite(settings.MADOGUCHI_SITE_NAME, domain)}
+        super().send_mail(template_prefix, email, mail_context)
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.MADOGUCHI_SITE_NAME}] {subject}"
 
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> Any:
         user = super().save_user(request, user, form, commit=False)

@@ -118,3 +118,11 @@ def test_a_next_address_wins_over_the_home_page(client: Client, make_user) -> No
         {"login": user.email, "password": PASSWORD},
     )
     assert response["Location"] == "/en/accounts/email/"
+
+
+def test_account_mail_is_signed_with_the_exchanges_name_and_domain(client: Client) -> None:
+    sign_up(client, "kaito@example.com")
+    message = mail.outbox[0]
+    assert message.subject.startswith("[Tsukimi Exchange] ")
+    assert "Tsukimi Exchange" in message.body
+    assert "testserver" in message.body, "the domain a customer can check"
