@@ -1,4 +1,4 @@
-"""`madoguchi import-articles` and `export-articles`: errors with their place, idempotence, round trips."""
+"""`madoguchi import-articles` and `export-articles`: errors and where, idempotence, round trips."""
 
 from __future__ import annotations
 
