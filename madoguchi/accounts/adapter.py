@@ -7,8 +7,11 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import translation
 
@@ -36,6 +39,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_logout_redirect_url(self, request: HttpRequest) -> str:
         return _home_in_current_language(super().get_logout_redirect_url(request))
+
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth answers a login beyond the failed-login limit with a form error; a 429
+        # page (in the visitor's language) tells people and monitoring the same thing
+        # plainly, and stops the form from being replayed.
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError as error:
+            if error.code == "too_many_login_attempts":
+                raise ImmediateHttpResponse(respond_429(request)) from error
+            raise
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # allauth names the site after its domain; mail should carry the exchange's name,
