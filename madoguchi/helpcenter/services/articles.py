@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.helpcenter.article_files import normalize_body
 from madoguchi.helpcenter.documents import ARTICLE, article_document
 from madoguchi.helpcenter.errors import HelpCenterError, HelpCenterErrorCode
 from madoguchi.helpcenter.models import (
@@ -127,8 +128,10 @@ def save_article(
         values: dict[str, Any] = {
             "slug": slug,
             "locale": locale,
-            "title": title,
-            "body": body,
+            "title": title.strip(),
+            # One stored form (LF line ends, no blank lines around), so that a browser's
+            # CRLF or an export-import round trip is not mistaken for an edit.
+            "body": normalize_body(body),
             "category": category,
             "section": section,
             "tags": list(tags),
