@@ -24,6 +24,8 @@ from django.core.asgi import get_asgi_application  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import URLPattern, URLResolver, path  # noqa: E402
 
+from madoguchi.serving import DEFAULT_THREADS, THREADS_ENV  # noqa: E402
+
 
 class PingConsumer(WebsocketConsumer):
     """Health check for the WebSocket path: answers "pong" to every "ping"."""
@@ -40,9 +42,13 @@ websocket_urlpatterns: list[URLPattern | URLResolver] = [
 # Django's own ASGI handler, for servers and tests that want the pure-ASGI path.
 django_asgi_app = get_asgi_application()
 
-# A thread per concurrent request, as gunicorn's gthread workers would have: Django's views and
-# ORM are synchronous, so more threads only queue on the GIL and on database connections.
-wsgi_http_app = WSGIMiddleware(get_wsgi_application(), workers=8)  # type: ignore[arg-type]
+# Pages and the API run in a small thread pool per process, like gunicorn's gthread workers: a
+# request waiting on the database or the network does not hold up the others, while more threads
+# than that only queue on the GIL (`madoguchi serve --threads`, docs/serving.md).
+wsgi_http_app = WSGIMiddleware(
+    get_wsgi_application(),  # type: ignore[arg-type]
+    workers=int(os.environ.get(THREADS_ENV) or DEFAULT_THREADS),
+)
 
 application = ProtocolTypeRouter(
     {

@@ -56,7 +56,7 @@ def test_serve_and_worker_explain_their_options(deployment: Deployment) -> None:
     serve = deployment.run("serve", "--help")
     worker = deployment.run("worker", "--help")
 
-    for option in ("--port", "--host", "--workers", "--no-worker"):
+    for option in ("--port", "--host", "--workers", "--threads", "--no-worker"):
         assert option in serve.stdout
     assert "the PORT environment variable, else 8000" in " ".join(serve.stdout.split())
     assert "--queue-name" in worker.stdout

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from madoguchi.serving import DEFAULT_THREADS, THREADS_ENV
 from madoguchi.serving.supervisor import SupervisedWorker, worker_command
 
 
@@ -77,6 +78,13 @@ class Command(BaseCommand):
             help="web processes (default: WEB_CONCURRENCY, else one per CPU)",
         )
         parser.add_argument(
+            "--threads",
+            type=_positive,
+            default=None,
+            help=f"threads per web process for pages and the API (default: {THREADS_ENV}, "
+            f"else {DEFAULT_THREADS})",
+        )
+        parser.add_argument(
             "--no-worker",
             action="store_true",
             help="do not run the background worker (run `madoguchi worker` separately)",
@@ -86,6 +94,11 @@ class Command(BaseCommand):
         host: str = options["host"]
         port: int = options["port"] or _port(os.environ.get("PORT") or "8000")
         workers: int = options["workers"] or default_workers()
+        threads: int = options["threads"] or _positive(
+            os.environ.get(THREADS_ENV) or str(DEFAULT_THREADS)
+        )
+        # Read by madoguchi/asgi.py in each web process, which inherits this environment.
+        os.environ[THREADS_ENV] = str(threads)
 
         self.check_migrations()
         # whitenoise serves what collectstatic gathered (hashed names when DEBUG=0).
@@ -103,7 +116,9 @@ class Command(BaseCommand):
             supervised.start()
             self.stdout.write(f"Background worker: running (pid {supervised.pid}).")
 
-        self.stdout.write(f"madoguchi: http://{host}:{port}/ (web processes: {workers})")
+        self.stdout.write(
+            f"madoguchi: http://{host}:{port}/ (web processes: {workers}, threads each: {threads})"
+        )
         self.stdout.flush()
         previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         try:
