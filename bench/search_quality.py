@@ -76,7 +76,7 @@ def evaluate(queries: list[Query], run: Callable[[Query], list[str]]) -> dict[st
 def report(name: str, table: dict[str, list[float]]) -> None:
     print(f"\n{name}")
     print(f"  {'group':<22}{'n':>4}{'MRR@10':>9}{'nDCG@10':>9}{'R@5':>8}")
-    keys = ["all", "ja", "en"] + sorted(k for k in table if "/" in k)
+    keys = ["all", "ja", "en", *sorted(k for k in table if "/" in k)]
     for key in keys:
         if key in table:
             mrr, ndcg, recall, n = table[key]
@@ -86,7 +86,9 @@ def report(name: str, table: dict[str, list[float]]) -> None:
 def baseline(articles: list[dict], tokenizer: str) -> Callable[[Query], list[str]]:
     db = sqlite3.connect(":memory:")
     db.execute(
-        f"CREATE VIRTUAL TABLE a USING fts5(slug UNINDEXED, title, body, tags, tokenize='{tokenizer}')"
+        "CREATE VIRTUAL TABLE a USING fts5(slug UNINDEXED, title, body, tags,"
+        f" tokenize='{tokenizer}')"
+        f" tokenize='{tokenizer}')"
     )
     db.executemany(
         "INSERT INTO a (slug, title, body, tags) VALUES (?, ?, ?, ?)",
@@ -143,7 +145,8 @@ def main(verbose: bool = False) -> dict[str, list[float]]:
             if rr < 1:
                 best = [s for s, g in query.grades.items() if g == 2]
                 print(
-                    f"  {query.qid} {query.kind:<13} RR={rr:.2f} {query.text!r} want {best} got {ranked[:3]}"
+                    f"  {query.qid} {query.kind:<13} RR={rr:.2f} {query.text!r}"
+                    f" want {best} got {ranked[:3]}"
                 )
         return ranked
 

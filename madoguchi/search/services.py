@@ -6,6 +6,8 @@ backend's full-text structure, the per-term document counts and the collection t
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -14,12 +16,12 @@ from itertools import islice
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
-from madoguchi.search.analyzers import index_terms
+from madoguchi.search.analyzers import index_terms, ja
 from madoguchi.search.backends import IndexRow, get_backend
 from madoguchi.search.documents import Document, registered_sources
-from madoguchi.search.models import IndexedDocument
 
 BATCH_SIZE = 500
+PARALLEL_FROM = 5000  # documents; below that, starting worker processes costs more
 _FIELDS = ("title_terms", "tags_terms", "body_terms", "extra_terms")
 _MAX_WORD = 100
 
@@ -133,60 +135,90 @@ def _forget(cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
     cursor.execute(sql, [r.pk for r in rows])
 
 
-def _index_batch(batch: list[Document]) -> int:
+_INSERT = (
+    "INSERT INTO search_document (doc_type, doc_id, locale, slug, title, body, url, category,"
+    " category_name, tags, translation_of, title_terms, tags_terms, body_terms, extra_terms)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _analyze_batch(batch: list[Document]) -> tuple[list[Document], list[_Analyzed], set]:
     words: set[tuple[str, str, str]] = set()
     # Later versions of the same document in one batch win.
-    latest = {(d.type, d.id): d for d in batch}
-    analyzed = [_analyze(d, words) for d in latest.values() if d.visible]
+    latest = list({(d.type, d.id): d for d in batch}.values())
+    return latest, [_analyze(d, words) for d in latest if d.visible], words
+
+
+def _write_batch(
+    latest: list[Document], analyzed: list[_Analyzed], words: set[tuple[str, str, str]]
+) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
-        old = _existing(cursor, list(latest))
+        old = _existing(cursor, [(d.type, d.id) for d in latest])
         _forget(cursor, old)
-        created = IndexedDocument.objects.bulk_create(
-            IndexedDocument(
-                doc_type=a.document.type,
-                doc_id=a.document.id,
-                locale=a.document.locale,
-                slug=a.document.slug,
-                title=a.document.title,
-                body=a.document.body,
-                url=a.document.url,
-                category=a.document.category,
-                category_name=a.document.category_name,
-                tags="\n".join(a.document.tags),
-                translation_of=a.document.translation_of,
-                title_terms=a.title_terms,
-                tags_terms=a.tags_terms,
-                body_terms=a.body_terms,
-                extra_terms=a.extra_terms,
-            )
-            for a in analyzed
-        )
-        get_backend().add(
-            cursor,
+        cursor.executemany(
+            _INSERT,
             [
-                IndexRow(
-                    pk=row.pk,
-                    locale=row.locale,
-                    title_terms=row.title_terms,
-                    tags_terms=row.tags_terms,
-                    body_terms=row.body_terms,
-                    extra_terms=row.extra_terms,
+                (
+                    a.document.type,
+                    a.document.id,
+                    a.document.locale,
+                    a.document.slug,
+                    a.document.title,
+                    a.document.body,
+                    a.document.url,
+                    a.document.category,
+                    a.document.category_name,
+                    "\n".join(a.document.tags),
+                    a.document.translation_of,
+                    a.title_terms,
+                    a.tags_terms,
+                    a.body_terms,
+                    a.extra_terms,
                 )
-                for row in created
+                for a in analyzed
             ],
         )
+        created = _existing(cursor, [(a.document.type, a.document.id) for a in analyzed])
+        get_backend().add(cursor, created)
         _update_statistics(cursor, added=analyzed, removed=old)
         _remember_words(cursor, words)
     return len(analyzed)
 
 
-def index_documents(documents: Iterable[Document]) -> int:
+def _index_batch(batch: list[Document]) -> int:
+    return _write_batch(*_analyze_batch(batch))
+
+
+def _fresh_worker() -> None:
+    # A forked worker must build its own Sudachi tokenizer and never touch the parent's
+    # database connection.
+    ja._local.__dict__.clear()
+    connection.close_if_unusable_or_obsolete()
+
+
+def _index_in_parallel(batches: Iterable[list[Document]], workers: int) -> Iterator[int]:
+    """Analyze batches in worker processes while this one writes the previous batch."""
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, initializer=_fresh_worker) as pool:
+        for latest, analyzed, words in pool.imap(_analyze_batch, batches):
+            yield _write_batch(latest, analyzed, words)
+
+
+def index_documents(documents: Iterable[Document], *, workers: int = 1) -> int:
     """Add or replace documents, matched by (type, id); returns how many are now indexed.
 
     A document with visible=False is removed instead. Documents are written in batches,
-    one transaction per batch.
+    one transaction per batch. With workers > 1 (bulk loads), batches are analyzed in that
+    many forked processes while this process writes.
     """
-    return sum(_index_batch(batch) for batch in _batches(documents, BATCH_SIZE))
+    batches = _batches(documents, BATCH_SIZE)
+    if workers > 1 and connection.vendor in {"sqlite", "postgresql"} and _can_fork():
+        return sum(_index_in_parallel(batches, workers))
+    return sum(_index_batch(batch) for batch in batches)
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def remove_document(*, type: str, id: int) -> None:
@@ -219,10 +251,16 @@ def rebuild_index(*, progress: Callable[[int], None] | None = None) -> int:
     clear_index()
     total = 0
     for source in registered_sources():
-        for batch in _batches(source.documents(), BATCH_SIZE):
-            total += _index_batch(batch)
+        batches = _batches(source.documents(), BATCH_SIZE)
+        workers = os.cpu_count() or 1
+        if workers > 1 and _can_fork() and source.count() >= PARALLEL_FROM:
+            written: Iterable[int] = _index_in_parallel(batches, workers)
+        else:
+            written = (_index_batch(batch) for batch in batches)
+        for count in written:
+            total += count
             if progress is not None:
-                progress(len(batch))
+                progress(count)
     return total
 
 

@@ -34,14 +34,40 @@ def _matches(token_term: str, parts: tuple[str, ...], joined: str, terms: set[st
     return token_term in terms or bool(joined and joined in terms) or any(p in terms for p in parts)
 
 
+_SENTENCE = re.compile(r"[^。.!?！？\n]+[。.!?！？\n]*")
+
+
+def _region(text: str, terms: set[str], width: int) -> tuple[int, int]:
+    """The part of the text worth analyzing: from the sentence that most likely matches.
+
+    Analyzing a whole article for every result is slow; a substring test of the terms
+    (a stem is a prefix of its words, a normalized form usually appears as written) finds
+    the sentence cheaply, and the analyzer then decides what really matches.
+    """
+    folded = text.casefold()
+    best, best_hits = 0, 0
+    for sentence in _SENTENCE.finditer(folded):
+        piece = sentence.group()
+        hits = sum(1 for term in terms if term in piece)
+        if hits > best_hits:
+            best, best_hits = sentence.start(), hits
+    if not best_hits:
+        return 0, min(len(text), MAX_ANALYZED)
+    return best, min(len(text), best + 2 * width)
+
+
 def snippet(body: str, terms: set[str], *, locale: str) -> str:
     """About one sentence of `body` around the densest cluster of matched words."""
-    text = plain_text(body)[:MAX_ANALYZED]
+    full = plain_text(body)
     width = WIDTH.get(locale, WIDTH["en"])
+    region_start, region_end = _region(full, terms, width)
+    text = full[region_start:region_end]
     tokens = analyze_with_offsets(text)
     hits = [t for t in tokens if _matches(t.term, t.parts, t.joined, terms)]
+    lead = "…" if region_start > 0 else ""
+    tail = "…" if region_end < len(full) else ""
     if not hits:
-        return _escape_window(text, 0, min(len(text), width), [])
+        return lead + _escape_window(text, 0, min(len(text), width), [], tail)
     best_start, best_count = hits[0].start, 0
     for i, first in enumerate(hits):
         distinct = {h.term for h in hits[i:] if h.end <= first.start + width}
@@ -59,10 +85,12 @@ def snippet(body: str, terms: set[str], *, locale: str) -> str:
         space = text.rfind(" ", start, end)
         end = space if space > best_start else end
     spans = [(h.start, h.end) for h in hits if h.start >= start and h.end <= end]
-    return _escape_window(text, start, end, spans)
+    return ("" if start else lead) + _escape_window(text, start, end, spans, tail)
 
 
-def _escape_window(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+def _escape_window(
+    text: str, start: int, end: int, spans: list[tuple[int, int]], tail: str = ""
+) -> str:
     out: list[str] = ["…" if start > 0 else ""]
     position = start
     for span_start, span_end in spans:
@@ -72,6 +100,5 @@ def _escape_window(text: str, start: int, end: int, spans: list[tuple[int, int]]
         out.append("<mark>" + escape(text[span_start:span_end]) + "</mark>")
         position = span_end
     out.append(escape(text[position:end]))
-    if end < len(text):
-        out.append("…")
+    out.append("…" if end < len(text) else tail)
     return "".join(out)

@@ -32,9 +32,13 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+_cache: dict[str, str] = {}
+
+
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word))
-
-
-def stem_words(words: list[str]) -> list[str]:
-    return list(_stemmer().stemWords(words))
+    found = _cache.get(word)
+    if found is None:
+        found = str(_stemmer().stemWord(word))
+        if len(_cache) < 200_000:
+            _cache[word] = found
+    return found

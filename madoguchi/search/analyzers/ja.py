@@ -140,6 +140,37 @@ def analyze(text: str) -> list[JaWord]:
     return words
 
 
+def index_words(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(term, reading, parts) of each content word: `analyze` without offsets, for indexing."""
+    kept = _kept_pos_ids()
+    nouns = _noun_pos_ids()
+    tokenizer = _tokenizer()
+    words: list[tuple[str, str, tuple[str, ...]]] = []
+    for _offset, chunk in _chunks(text):
+        for morpheme in tokenizer.tokenize(chunk):
+            pos_id = morpheme.part_of_speech_id()
+            if pos_id not in kept:
+                continue
+            term = morpheme.normalized_form()
+            if term in STOP_WORDS or (len(term) == 1 and is_kana_only(term)):
+                continue
+            if pos_id not in nouns:
+                words.append((term, "", ()))
+                continue
+            parts: tuple[str, ...] = ()
+            if len(term) >= 3:
+                split = morpheme.split(SplitMode.A)
+                if len(split) > 1:
+                    parts = tuple(
+                        part.normalized_form()
+                        for part in split
+                        if part.part_of_speech_id() in kept
+                        and not (len(part.surface()) == 1 and is_kana_only(part.surface()))
+                    )
+            words.append((term, morpheme.reading_form(), parts))
+    return words
+
+
 def reading_of(text: str) -> str:
     """The katakana reading of a whole string (for matching what an IME typed by sound)."""
     return "".join(m.reading_form() for m in _tokenizer().tokenize(text))
