@@ -64,7 +64,7 @@ pytest:  ## the whole suite on SQLite (and Chromium end to end)
 	$(BIN)/pytest -p no:cacheprovider
 
 pytest-postgres:  ## the suite on MADOGUCHI_TEST_DATABASE_URL
-	$(BIN)/pytest -p no:cacheprovider --database=postgres -m "not browser"
+	MADOGUCHI_TEST_DB=postgres $(BIN)/pytest -p no:cacheprovider -m "not browser"
 
 bench: install  ## benchmarks that print their figures (wrk for the serving one)
 	$(PY) -m bench

@@ -11,23 +11,25 @@ import pytest
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--database",
-        choices=["sqlite", "postgres"],
-        default="sqlite",
-        help="run the suite on SQLite (default) or on MADOGUCHI_TEST_DATABASE_URL",
-    )
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    if config.getoption("--database") == "postgres":
-        os.environ["MADOGUCHI_TEST_DB"] = "postgres"
-        if not os.environ.get("MADOGUCHI_TEST_DATABASE_URL"):
-            message = "PostgreSQL skipped: MADOGUCHI_TEST_DATABASE_URL is not set"
-            if IN_CI:
-                raise pytest.UsageError(message + " (CI=true: a skip is a failure)")
-            config.stash[_PG_SKIP] = message
+    """`MADOGUCHI_TEST_DB=postgres pytest` runs the suite on MADOGUCHI_TEST_DATABASE_URL.
+
+    The choice is an environment variable, not an option, because tests/settings.py is
+    imported before any conftest hook runs.
+    """
+    if os.environ.get("MADOGUCHI_TEST_DB") != "postgres":
+        return
+    if not os.environ.get("MADOGUCHI_TEST_DATABASE_URL"):
+        message = "PostgreSQL skipped: MADOGUCHI_TEST_DATABASE_URL is not set"
+        if IN_CI:
+            raise pytest.UsageError(message + " (CI=true: a skip is a failure)")
+        config.stash[_PG_SKIP] = message
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        raise pytest.UsageError(f"MADOGUCHI_TEST_DB=postgres but the database is {engine}")
 
 
 _PG_SKIP = pytest.StashKey[str]()

@@ -1,6 +1,6 @@
 """Settings for the test suite: a throwaway data directory and the database under test.
 
-`pytest` runs on SQLite. `pytest --database=postgres` runs the same tests on the
+`pytest` runs on SQLite. `MADOGUCHI_TEST_DB=postgres pytest` runs the same tests on the
 PostgreSQL server named by MADOGUCHI_TEST_DATABASE_URL (see tests/conftest.py).
 """
 
