@@ -1,7 +1,7 @@
 """A throwaway installation of madoguchi driven through its command line, as an operator would.
 
 Each `Deployment` has its own data directory and database: a SQLite file by default, or, under
-`pytest --database=postgres`, a fresh PostgreSQL database on the server named by
+`MADOGUCHI_TEST_DB=postgres pytest`, a fresh PostgreSQL database on the server named by
 MADOGUCHI_TEST_DATABASE_URL, dropped afterwards. Commands run as real subprocesses of the
 `madoguchi` console script with the production settings module (not tests.settings).
 """

@@ -1,5 +1,5 @@
 """Background work: a task enqueued in the database queue is run by `madoguchi worker`, or by the
-worker inside `madoguchi serve`, on SQLite and (with --database=postgres) on PostgreSQL."""
+worker inside `madoguchi serve`, on SQLite and (with MADOGUCHI_TEST_DB=postgres) on PostgreSQL."""
 
 from __future__ import annotations
 
