@@ -88,7 +88,6 @@ def baseline(articles: list[dict], tokenizer: str) -> Callable[[Query], list[str
     db.execute(
         "CREATE VIRTUAL TABLE a USING fts5(slug UNINDEXED, title, body, tags,"
         f" tokenize='{tokenizer}')"
-        f" tokenize='{tokenizer}')"
     )
     db.executemany(
         "INSERT INTO a (slug, title, body, tags) VALUES (?, ?, ?, ?)",
