@@ -100,6 +100,9 @@ def _article_page(
             "translation": other if readable_other else None,
             "alternate_url": _translation_url(request, article),
             "related": selectors.related_articles(article=article),
+            "guides": selectors.published_guides(locale=article.locale).filter(
+                category_id=article.category_id
+            )[:3],
             "feedback_form": form,
             "voted": voted,
             "can_edit": can_see_drafts(request.user),

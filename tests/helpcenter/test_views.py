@@ -225,6 +225,20 @@ def test_related_articles_share_the_category_and_language(
     assert "English only" not in page
 
 
+def test_an_article_offers_the_guides_of_its_category(
+    client: Client, make_article: Callable[..., Article], make_guide: Callable[..., Guide]
+) -> None:
+    make_article()
+    make_guide(locale="ja", title="ログインできない")
+    make_guide(locale="en")
+    page = _text(client.get("/ja/articles/reset-password/"))
+    assert (
+        '<a class="article-guide-link" href="/ja/guides/cannot-log-in/">ログインできない</a>'
+        in page
+    )
+    assert "I cannot log in" not in page
+
+
 def _choices(page: str) -> list[tuple[str, str]]:
     return re.findall(r'<a class="[^"]*guide-choice[^"]*" href="([^"]+)">([^<]+)</a>', page)
 
