@@ -204,13 +204,11 @@ def postgres_database(base_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def deployment(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     """A migrated installation on the database under test (SQLite, or PostgreSQL)."""
     with ExitStack() as stack:
         database_url = None
-        if request.config.getoption("--database") == "postgres":
+        if os.environ.get("MADOGUCHI_TEST_DB") == "postgres":
             base_url = os.environ["MADOGUCHI_TEST_DATABASE_URL"]
             database_url = stack.enter_context(postgres_database(base_url))
         deployment = Deployment(data_dir=tmp_path_factory.mktemp("data"), database_url=database_url)
