@@ -25,7 +25,23 @@ def guide_url(*, locale: str, slug: str) -> str:
         return reverse("helpcenter:guide", kwargs={"slug": slug})
 
 
-def article_document(article: Article) -> Document:
+class ArticleUrls:
+    """Article URLs for many documents: the URLconf is asked once per language, not per article."""
+
+    _PLACEHOLDER = "slug-placeholder"
+
+    def __init__(self) -> None:
+        self._patterns: dict[str, str] = {}
+
+    def __call__(self, *, locale: str, slug: str) -> str:
+        pattern = self._patterns.get(locale)
+        if pattern is None:
+            pattern = article_url(locale=locale, slug=self._PLACEHOLDER)
+            self._patterns[locale] = pattern
+        return pattern.replace(self._PLACEHOLDER, slug)
+
+
+def article_document(article: Article, *, urls: ArticleUrls | None = None) -> Document:
     category = article.category
     return Document(
         type=ARTICLE,
@@ -34,7 +50,7 @@ def article_document(article: Article) -> Document:
         slug=article.slug,
         title=article.title,
         body=markdown_to_text(article.body),
-        url=article_url(locale=article.locale, slug=article.slug),
+        url=(urls or article_url)(locale=article.locale, slug=article.slug),
         category=category.slug,
         category_name=category.name_for(article.locale),
         tags=tuple(str(tag) for tag in article.tags or ()),
@@ -65,8 +81,9 @@ def guide_document(guide: Guide) -> Document:
 
 def _published_articles() -> Iterator[Document]:
     articles = Article.objects.filter(status=Status.PUBLISHED).select_related("category")
+    urls = ArticleUrls()
     for article in articles.iterator(chunk_size=2000):
-        yield article_document(article)
+        yield article_document(article, urls=urls)
 
 
 def _published_guides() -> Iterator[Document]:

@@ -202,8 +202,8 @@ def test_imported_articles_are_searchable_in_one_batch(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         _run(path)
     assert len(callbacks) == 1
-    found = {hit.slug for hit in search("出金", locale="ja", log=False).results}
-    assert found == {"withdrawal-delay"}
+    found = {hit.slug: hit.url for hit in search("出金", locale="ja", log=False).results}
+    assert found == {"withdrawal-delay": "/ja/articles/withdrawal-delay/"}
 
 
 def test_the_shared_collection_imports_whole(django_capture_on_commit_callbacks: Any) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.helpcenter.article_files import ArticleRecord, ImportProblem
 from madoguchi.helpcenter.category_names import category_names, section_names
-from madoguchi.helpcenter.documents import article_document
+from madoguchi.helpcenter.documents import ArticleUrls, article_document
 from madoguchi.helpcenter.models import (
     Article,
     ArticleRevision,
@@ -211,7 +211,10 @@ def import_articles(
 
 
 def _reindex(articles: list[Article], withdrawn: list[int]) -> None:
-    index_documents(article_document(a) for a in articles if a.status == Status.PUBLISHED)
+    urls = ArticleUrls()
+    index_documents(
+        article_document(a, urls=urls) for a in articles if a.status == Status.PUBLISHED
+    )
     for pk in withdrawn:
         remove_document(type="article", id=pk)
 
