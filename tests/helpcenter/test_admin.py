@@ -115,3 +115,51 @@ def test_customers_cannot_open_the_admin(customer_client: Client) -> None:
     response = customer_client.get("/ja/admin/helpcenter/article/")
     assert response.status_code == 302
     assert "/admin/helpcenter/article/" not in response["Location"].split("?")[0]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "article",
+        "article/add",
+        "guide",
+        "guide/add",
+        "category",
+        "category/add",
+        "feedback",
+        "articleimage",
+    ],
+)
+def test_every_help_center_admin_page_opens_for_editors(
+    editor_client: Client, make_article: Callable[..., Article], page: str
+) -> None:
+    make_article()
+    assert editor_client.get(f"/ja/admin/helpcenter/{page}/").status_code == 200
+
+
+def test_a_category_and_its_sections_are_saved_through_the_services(
+    editor_client: Client,
+) -> None:
+    response = editor_client.post(
+        "/ja/admin/helpcenter/category/add/",
+        {
+            "slug": "fees",
+            "name_ja": "手数料",
+            "name_en": "Fees",
+            "description_ja": "",
+            "description_en": "",
+            "position": 50,
+            "icon": "",
+            "sections-TOTAL_FORMS": "1",
+            "sections-INITIAL_FORMS": "0",
+            "sections-MIN_NUM_FORMS": "0",
+            "sections-MAX_NUM_FORMS": "1000",
+            "sections-0-slug": "trading-fees",
+            "sections-0-name_ja": "取引手数料",
+            "sections-0-name_en": "Trading fees",
+            "sections-0-position": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    category = Category.objects.get(slug="fees")
+    assert list(category.sections.values_list("name_ja", flat=True)) == ["取引手数料"]
