@@ -128,17 +128,17 @@ def name_sections(directory: Path) -> None:
         for item in yaml.safe_load(overrides.read_text(encoding="utf-8")) or []:
             if isinstance(item, dict) and item.get("slug"):
                 names[str(item["slug"])] = (str(item.get("name_ja")), str(item.get("name_en")))
-    for position, section in enumerate(Section.objects.select_related("category").order_by("pk")):
-        if section.slug in names:
-            ja, en = names[section.slug]
-            save_section(
-                section=section,
-                category=section.category,
-                slug=section.slug,
-                name_ja=ja,
-                name_en=en,
-                position=list(names).index(section.slug) if section.slug in names else position,
-            )
+    order = {slug: position for position, slug in enumerate(names)}
+    for section in Section.objects.select_related("category").filter(slug__in=names):
+        ja, en = names[section.slug]
+        save_section(
+            section=section,
+            category=section.category,
+            slug=section.slug,
+            name_ja=ja,
+            name_en=en,
+            position=order[section.slug],
+        )
 
 
 def load_guides(folder: Path) -> tuple[int, list[str]]:

@@ -272,9 +272,7 @@ def contact(request: HttpRequest) -> HttpResponse:
     guide_slug = request.GET.get("guide", "")[:200]
     from_guide = None
     if guide_slug:
-        from_guide = Guide.objects.filter(
-            locale=locale, slug=guide_slug, status="published"
-        ).first()
+        from_guide = selectors.published_guides(locale=locale).filter(slug=guide_slug).first()
     suggested = (
         selectors.published_guides(locale=locale).filter(problem_type=problem_type).first()
         if problem_type and from_guide is None
