@@ -299,7 +299,7 @@ def generate(count: int, *, seed: int = 7) -> Iterator[object]:
                 rng.choice(JA_TEMPLATES).format(
                     a=rng.choice(topic_words),
                     b=rng.choice(topic_words),
-                    c=rng.choice(JA_NOUNS),
+                    c=rng.choice(topic_words),
                     v=rng.choice(JA_VERBS),
                     **fill,
                 )
@@ -314,7 +314,7 @@ def generate(count: int, *, seed: int = 7) -> Iterator[object]:
                 rng.choice(EN_TEMPLATES).format(
                     a=rng.choice(topic_words),
                     b=rng.choice(topic_words),
-                    c=rng.choice(EN_WORDS),
+                    c=rng.choice(topic_words),
                     adj=rng.choice(ADJECTIVES),
                     **fill,
                 )

@@ -17,7 +17,7 @@ from madoguchi.search.expansion import ParsedQuery, parse
 from madoguchi.search.models import SearchQuery
 from madoguchi.search.ranking import Scored, fetch, fetch_translations, order, score_documents
 from madoguchi.search.snippets import snippet
-from madoguchi.search.vocabulary import statistics
+from madoguchi.search.vocabulary import Statistics, statistics
 
 LOCALES = ("ja", "en")
 MAX_LIMIT = 50
@@ -71,13 +71,12 @@ def _log(query: str, *, locale: str, total: int, took_ms: float) -> None:
 
 
 def _ranked(
-    parsed: ParsedQuery, *, locale: str, filters: Filters, wanted: int
+    parsed: ParsedQuery, *, locale: str, filters: Filters, wanted: int, stats: Statistics
 ) -> tuple[list[Scored], dict[str, int], int]:
     phrases = parsed.phrases()
     if not phrases:
         return [], {}, 0
     backend = get_backend()
-    stats = statistics()
     limit = min(MAX_CANDIDATES, max(MIN_CANDIDATES, wanted * 2))
     docs = fetch(backend.candidates(phrases, filters=filters, limit=limit))
     present = {(d.doc_type, d.locale, d.slug) for d in docs}
@@ -113,10 +112,12 @@ def search(
     _check_locale(locale)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    generation = statistics().generation
-    parsed = parse(query, generation=generation)
+    stats = statistics()
+    parsed = parse(query, generation=stats.generation)
     filters = Filters(category=category or None, types=tuple(types) if types else None)
-    ranked, facets, total = _ranked(parsed, locale=locale, filters=filters, wanted=offset + limit)
+    ranked, facets, total = _ranked(
+        parsed, locale=locale, filters=filters, wanted=offset + limit, stats=stats
+    )
     terms = parsed.terms()
     page = ranked[offset : offset + limit]
     hits = [

@@ -23,7 +23,7 @@ from madoguchi.search.vocabulary import Statistics
 FIELD_BOOSTS = (3.0, 2.0, 1.0, 0.4)  # title, tags, body, extra
 FIELD_B = (0.5, 0.3, 0.75, 0.75)
 K1 = 1.2
-COVERAGE_POWER = 1.0  # how much a document matching only part of the query is held back
+COVERAGE_POWER = 0.0  # how much a document matching only part of the query is held back
 OTHER_LOCALE = 0.7  # a document in the other language counts this much of its own score
 # Its translation in the requested language is lifted above it when the translation
 # matches the query well on its own too (then both say the same thing)...
