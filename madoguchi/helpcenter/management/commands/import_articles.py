@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from tqdm import tqdm
 
 from madoguchi.helpcenter.article_files import count_articles, read_articles
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         total = count_articles(path)
         with tqdm(
             total=total,
-            unit=_("articles"),
+            unit=pgettext("progress bar unit", "articles"),
             disable=options["no_progress"] or None,
             file=self.stderr._out,
         ) as bar:
