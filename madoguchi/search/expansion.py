@@ -88,6 +88,11 @@ def _concepts(tokens: list[Token], table: SynonymTable) -> list[Concept]:
             )
             for phrase in equivalents:
                 concept.add(phrase, SYNONYM_WEIGHT)
+            if length > 1:
+                # The words of a phrase, apart, still count a little: a document saying
+                # "reset your password" answers "password reset".
+                for term in dict.fromkeys(terms[i : i + length]):
+                    concept.add((term,), PART_WEIGHT)
             concepts.append(concept)
             i += length
             continue

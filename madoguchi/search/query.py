@@ -23,6 +23,9 @@ LOCALES = ("ja", "en")
 MAX_LIMIT = 50
 MIN_CANDIDATES = 100
 MAX_CANDIDATES = 300
+LARGE = 2000  # matches beyond which candidates come from cheaper sets (see _candidates)
+RARE_SHARE = 0.02  # a concept in at most this share of documents counts as rare
+FACETS_EXACT = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,15 +73,50 @@ def _log(query: str, *, locale: str, total: int, took_ms: float) -> None:
     )
 
 
+def _candidates(
+    parsed: ParsedQuery, *, filters: Filters, limit: int, stats: Statistics
+) -> tuple[list[int], int]:
+    """Candidate documents for scoring, and how many documents match at all.
+
+    Ranking every match of a common word is what makes full-text search slow on a big
+    collection, so past LARGE matches the candidates come from cheaper sets that hold the
+    best answers anyway: documents matching every concept, documents matching the rarer
+    concepts, and documents with the words in their title or tags.
+    """
+    backend = get_backend()
+    groups = [[a.phrase for a in c.alternatives] for c in parsed.concepts]
+    matching = backend.count(groups, filters=filters)
+    if matching <= LARGE:
+        return backend.candidates(groups, filters=filters, limit=limit), matching
+    found: dict[int, None] = {}
+    by_rarity = sorted(parsed.concepts, key=lambda c: c.documents)
+    rare = [
+        [a.phrase for a in c.alternatives]
+        for c in by_rarity
+        if 0 < c.documents <= RARE_SHARE * max(stats.documents, 1)
+    ]
+    attempts = []
+    if len(groups) > 1:
+        attempts.append({"groups": groups, "every": True})
+    if rare and len(rare) < len(groups):
+        attempts.append({"groups": rare})
+    attempts.append({"groups": groups, "head": True})
+    for attempt in attempts:
+        for pk in backend.candidates(filters=filters, limit=limit, **attempt):  # type: ignore[arg-type]
+            found.setdefault(pk, None)
+        if len(found) >= limit:
+            break
+    return list(found), matching
+
+
 def _ranked(
     parsed: ParsedQuery, *, locale: str, filters: Filters, wanted: int, stats: Statistics
 ) -> tuple[list[Scored], dict[str, int], int]:
-    phrases = parsed.phrases()
-    if not phrases:
+    if not parsed.concepts:
         return [], {}, 0
-    backend = get_backend()
     limit = min(MAX_CANDIDATES, max(MIN_CANDIDATES, wanted * 2))
-    docs = fetch(backend.candidates(phrases, filters=filters, limit=limit))
+    pks, matching = _candidates(parsed, filters=filters, limit=limit, stats=stats)
+    docs = fetch(pks)
     present = {(d.doc_type, d.locale, d.slug) for d in docs}
     others = [
         d
@@ -88,10 +126,27 @@ def _ranked(
     added = fetch_translations(others, locale=locale, filters=filters)
     score_documents(parsed, docs + added, stats)
     ranked = order(docs + added, locale=locale)
-    facets = backend.facets(phrases, filters=filters)
-    matching = facets.get(filters.category, 0) if filters.category else sum(facets.values())
+    facets = _facets(parsed, docs, filters=filters, matching=matching)
     extra = sum(1 for d in added if d.own == 0 and d.score > 0)
     return ranked, facets, matching + extra
+
+
+def _facets(
+    parsed: ParsedQuery, docs: list[Scored], *, filters: Filters, matching: int
+) -> dict[str, int]:
+    """Matches per category: counted exactly up to FACETS_EXACT matches, beyond that
+    estimated from the categories of the best candidates (counting every one of tens of
+    thousands of matches would cost more than the search itself)."""
+    if matching <= FACETS_EXACT or not docs:
+        groups = [[a.phrase for a in c.alternatives] for c in parsed.concepts]
+        return get_backend().facets(groups, filters=filters) if matching else {}
+    shares: dict[str, int] = {}
+    for doc in docs:
+        shares[doc.category] = shares.get(doc.category, 0) + 1
+    return {
+        category: max(1, round(matching * count / len(docs)))
+        for category, count in sorted(shares.items(), key=lambda item: -item[1])
+    }
 
 
 def search(

@@ -23,6 +23,7 @@ from madoguchi.search.vocabulary import Statistics
 FIELD_BOOSTS = (3.0, 2.0, 1.0, 0.4)  # title, tags, body, extra
 FIELD_B = (0.5, 0.3, 0.75, 0.75)
 K1 = 1.2
+STRONG = 0.8  # alternatives at least this close to the query decide how rare a concept is
 COVERAGE_POWER = 0.0  # how much a document matching only part of the query is held back
 OTHER_LOCALE = 0.7  # a document in the other language counts this much of its own score
 # Its translation in the requested language is lifted above it when the translation
@@ -121,9 +122,13 @@ def score_documents(parsed: ParsedQuery, docs: Sequence[Scored], stats: Statisti
     frequencies = parsed.frequencies
     concepts = []
     for concept in parsed.concepts:
-        documents = max(
-            (min(frequencies.get(t, 0) for t in a.phrase) for a in concept.alternatives),
-            default=0,
+        # Weak alternatives (parts of a compound) must not make a rare concept look common.
+        counts = [
+            (min(frequencies.get(t, 0) for t in a.phrase), a.weight >= STRONG)
+            for a in concept.alternatives
+        ]
+        documents = max((n for n, strong in counts if strong), default=0) or max(
+            (n for n, _strong in counts), default=0
         )
         if documents <= 0:
             continue  # nothing in the collection has it: it can neither help nor hurt

@@ -53,7 +53,7 @@ def _region(text: str, terms: set[str], width: int) -> tuple[int, int]:
             best, best_hits = sentence.start(), hits
     if not best_hits:
         return 0, min(len(text), MAX_ANALYZED)
-    return best, min(len(text), best + 2 * width)
+    return best, min(len(text), best + width + width // 4)
 
 
 def snippet(body: str, terms: set[str], *, locale: str) -> str:

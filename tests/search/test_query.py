@@ -188,3 +188,20 @@ def test_an_empty_query_is_refused_with_a_message(help_center: None) -> None:
 def test_a_very_long_query_is_cut_not_refused(help_center: None) -> None:
     found = search("出金 " * 5000, locale="ja", log=False)
     assert found.results[0].slug == "withdrawal-delayed"
+
+
+def test_a_common_word_on_a_big_collection_still_finds_title_matches_first(
+    index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from madoguchi.search import query
+
+    index(
+        *[{"title": f"お知らせ {n}", "body": "出金について少し触れます。"} for n in range(12)],
+        {"slug": "answer", "title": "出金の方法", "body": "出金の手順です。"},
+    )
+    monkeypatch.setattr(query, "LARGE", 3)  # as if the collection were huge
+    monkeypatch.setattr(query, "FACETS_EXACT", 3)
+    found = search("出金", locale="ja", log=False)
+    assert found.results[0].slug == "answer"
+    assert found.total == 13
+    assert sum(found.facets.values()) == 13

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
 Phrase = tuple[str, ...]  # one or more terms that must stand next to each other
+Group = Sequence[Phrase]  # the alternatives of one concept: any of them will do
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +47,25 @@ class Backend(Protocol):
 
     def clear(self, cursor: CursorWrapper) -> None: ...
 
-    def candidates(self, phrases: Sequence[Phrase], *, filters: Filters, limit: int) -> list[int]:
-        """Primary keys of documents matching any phrase, best first by a rough rank."""
+    def count(self, groups: Sequence[Group], *, filters: Filters) -> int:
+        """How many documents match any phrase of any group."""
 
-    def facets(self, phrases: Sequence[Phrase], *, filters: Filters) -> dict[str, int]:
+    def candidates(
+        self,
+        groups: Sequence[Group],
+        *,
+        filters: Filters,
+        limit: int,
+        every: bool = False,
+        head: bool = False,
+    ) -> list[int]:
+        """Primary keys of matching documents, best first by a rough rank.
+
+        every: a document must match each group (some phrase of it), not just one phrase.
+        head: only titles and tags are searched (a much smaller index, for common words).
+        """
+
+    def facets(self, groups: Sequence[Group], *, filters: Filters) -> dict[str, int]:
         """Matching documents per category (ignoring the category filter)."""
 
     def title_prefix(

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-from madoguchi.search.backends import Filters, IndexRow, Phrase
+from madoguchi.search.backends import Filters, Group, IndexRow, Phrase
 
 _MAX_POSITION = 16383  # tsvector positions stop there
 # ts_rank weights in the order {D, C, B, A}: extra, body, tags, title.
@@ -39,14 +39,22 @@ def tsvector_literal(row: IndexRow) -> str:
     return " ".join(lexeme(term) + ":" + ",".join(p) for term, p in positions.items())
 
 
-def tsquery_literal(phrases: Sequence[Phrase]) -> str:
-    parts = []
-    for phrase in phrases:
-        if len(phrase) == 1:
-            parts.append(lexeme(phrase[0]))
-        else:
-            parts.append("(" + " <-> ".join(lexeme(term) for term in phrase) + ")")
-    return " | ".join(parts)
+def _phrase(phrase: Phrase, weights: str) -> str:
+    if len(phrase) == 1:
+        return lexeme(phrase[0]) + weights
+    return "(" + " <-> ".join(lexeme(term) + weights for term in phrase) + ")"
+
+
+def tsquery_literal(phrases: Sequence[Phrase], *, weights: str = "") -> str:
+    return " | ".join(_phrase(phrase, weights) for phrase in phrases)
+
+
+def groups_literal(groups: Sequence[Group], *, every: bool = False, head: bool = False) -> str:
+    weights = ":AB" if head else ""  # A and B are titles and tags
+    if every:
+        return " & ".join("(" + tsquery_literal(g, weights=weights) + ")" for g in groups)
+    unique = list(dict.fromkeys(p for group in groups for p in group))
+    return tsquery_literal(unique, weights=weights)
 
 
 def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any]]:
@@ -78,29 +86,47 @@ class PostgresBackend:
     def clear(self, cursor: CursorWrapper) -> None:
         cursor.execute("DELETE FROM search_pg_index")
 
-    def candidates(self, phrases: Sequence[Phrase], *, filters: Filters, limit: int) -> list[int]:
+    def count(self, groups: Sequence[Group], *, filters: Filters) -> int:
         extra, params = _filter_sql(filters, with_category=True)
         join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
-        query = tsquery_literal(phrases)
+        sql = f"SELECT COUNT(*) FROM search_pg_index i{join} WHERE i.terms @@ %s::tsquery{extra}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [groups_literal(groups), *params])
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def candidates(
+        self,
+        groups: Sequence[Group],
+        *,
+        filters: Filters,
+        limit: int,
+        every: bool = False,
+        head: bool = False,
+    ) -> list[int]:
+        extra, params = _filter_sql(filters, with_category=True)
+        join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
+        query = groups_literal(groups, every=every, head=head)
+        weights = "{0, 0, 0.67, 1.0}" if head else _WEIGHTS
         sql = (
-            f"SELECT i.document_id FROM search_pg_index i{join}"  # noqa: S608 - placeholders only
+            f"SELECT i.document_id FROM search_pg_index i{join}"  # noqa: S608
             f" WHERE i.terms @@ %s::tsquery{extra}"
-            f" ORDER BY ts_rank('{_WEIGHTS}', i.terms, %s::tsquery, 1) DESC, i.document_id"
+            f" ORDER BY ts_rank('{weights}', i.terms, %s::tsquery, 1) DESC, i.document_id"
             " LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [query, *params, query, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def facets(self, phrases: Sequence[Phrase], *, filters: Filters) -> dict[str, int]:
+    def facets(self, groups: Sequence[Group], *, filters: Filters) -> dict[str, int]:
         extra, params = _filter_sql(filters, with_category=False)
         sql = (
-            "SELECT d.category, COUNT(*) FROM search_pg_index i"  # noqa: S608 - placeholders only
+            "SELECT d.category, COUNT(*) FROM search_pg_index i"  # noqa: S608
             " JOIN search_document d ON d.id = i.document_id"
             f" WHERE i.terms @@ %s::tsquery{extra} GROUP BY d.category"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [tsquery_literal(phrases), *params])
+            cursor.execute(sql, [groups_literal(groups), *params])
             return {str(category): int(count) for category, count in cursor.fetchall()}
 
     def title_prefix(

@@ -12,10 +12,11 @@ from typing import Any
 from django.db import connection
 from django.db.backends.utils import CursorWrapper
 
-from madoguchi.search.backends import Filters, IndexRow, Phrase
+from madoguchi.search.backends import Filters, Group, IndexRow, Phrase
 
 # Column weights of the rough rank that picks candidates: title, tags, body, extra.
 _WEIGHTS = "3.0, 2.0, 1.0, 0.4"
+_HEAD_WEIGHTS = "3.0, 2.0"
 
 
 def quote(term: str) -> str:
@@ -25,6 +26,12 @@ def quote(term: str) -> str:
 
 def match_expression(phrases: Sequence[Phrase]) -> str:
     return " OR ".join(quote(" ".join(phrase)) for phrase in phrases)
+
+
+def groups_expression(groups: Sequence[Group], *, every: bool = False) -> str:
+    if every:
+        return " AND ".join("(" + match_expression(group) + ")" for group in groups)
+    return match_expression(list(dict.fromkeys(p for group in groups for p in group)))
 
 
 def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any]]:
@@ -43,43 +50,73 @@ class SqliteFts5Backend:
     name = "sqlite_fts5"
 
     def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
+        values = [(r.pk, r.title_terms, r.tags_terms, r.body_terms, r.extra_terms) for r in rows]
         cursor.executemany(
             "INSERT INTO search_fts(rowid, title_terms, tags_terms, body_terms, extra_terms)"
             " VALUES (%s, %s, %s, %s, %s)",
-            [(r.pk, r.title_terms, r.tags_terms, r.body_terms, r.extra_terms) for r in rows],
+            values,
+        )
+        cursor.executemany(
+            "INSERT INTO search_fts_head(rowid, title_terms, tags_terms) VALUES (%s, %s, %s)",
+            [v[:3] for v in values],
         )
 
     def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
         # An external-content FTS5 table forgets a row only when told its old values.
+        values = [(r.pk, r.title_terms, r.tags_terms, r.body_terms, r.extra_terms) for r in rows]
         cursor.executemany(
             "INSERT INTO search_fts(search_fts, rowid, title_terms, tags_terms, body_terms,"
             " extra_terms) VALUES ('delete', %s, %s, %s, %s, %s)",
-            [(r.pk, r.title_terms, r.tags_terms, r.body_terms, r.extra_terms) for r in rows],
+            values,
+        )
+        cursor.executemany(
+            "INSERT INTO search_fts_head(search_fts_head, rowid, title_terms, tags_terms)"
+            " VALUES ('delete', %s, %s, %s)",
+            [v[:3] for v in values],
         )
 
     def clear(self, cursor: CursorWrapper) -> None:
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
+        cursor.execute("INSERT INTO search_fts_head(search_fts_head) VALUES ('delete-all')")
 
-    def candidates(self, phrases: Sequence[Phrase], *, filters: Filters, limit: int) -> list[int]:
+    def count(self, groups: Sequence[Group], *, filters: Filters) -> int:
         extra, params = _filter_sql(filters, with_category=True)
         join = " JOIN search_document d ON d.id = search_fts.rowid" if extra else ""
+        sql = f"SELECT COUNT(*) FROM search_fts{join} WHERE search_fts MATCH %s{extra}"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [groups_expression(groups), *params])
+            row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def candidates(
+        self,
+        groups: Sequence[Group],
+        *,
+        filters: Filters,
+        limit: int,
+        every: bool = False,
+        head: bool = False,
+    ) -> list[int]:
+        table, weights = ("search_fts_head", _HEAD_WEIGHTS) if head else ("search_fts", _WEIGHTS)
+        extra, params = _filter_sql(filters, with_category=True)
+        join = f" JOIN search_document d ON d.id = {table}.rowid" if extra else ""
         sql = (
-            f"SELECT search_fts.rowid FROM search_fts{join} WHERE search_fts MATCH %s{extra}"  # noqa: S608 - placeholders only
-            f" ORDER BY bm25(search_fts, {_WEIGHTS}) LIMIT %s"
+            f"SELECT {table}.rowid FROM {table}{join} WHERE {table} MATCH %s{extra}"  # noqa: S608
+            f" ORDER BY bm25({table}, {weights}) LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match_expression(phrases), *params, limit])
+            cursor.execute(sql, [groups_expression(groups, every=every), *params, limit])
             return [row[0] for row in cursor.fetchall()]
 
-    def facets(self, phrases: Sequence[Phrase], *, filters: Filters) -> dict[str, int]:
+    def facets(self, groups: Sequence[Group], *, filters: Filters) -> dict[str, int]:
         extra, params = _filter_sql(filters, with_category=False)
         sql = (
-            "SELECT d.category, COUNT(*) FROM search_fts"  # noqa: S608 - placeholders only
+            "SELECT d.category, COUNT(*) FROM search_fts"  # noqa: S608
             " JOIN search_document d ON d.id = search_fts.rowid"
             f" WHERE search_fts MATCH %s{extra} GROUP BY d.category"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match_expression(phrases), *params])
+            cursor.execute(sql, [groups_expression(groups), *params])
             return {str(category): int(count) for category, count in cursor.fetchall()}
 
     def title_prefix(
