@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from tests.deployment import Deployment, deployment, free_port, http_get, is_running, wait_for
+from tests.deployment import (
+    Deployment,
+    deployment,
+    free_port,
+    http_get,
+    is_running,
+    raw_get,
+    wait_for,
+)
 
 __all__ = ["deployment"]  # the fixture, used by name below
 
@@ -140,3 +149,36 @@ def test_serve_refuses_a_port_that_is_not_a_number(deployment: Deployment) -> No
     result = deployment.run("serve", "--port", "eighty")
     assert result.returncode != 0
     assert "not a port number: 'eighty'" in result.stderr
+
+
+def test_in_production_serve_trusts_the_local_proxy_for_https_and_redirects_plain_http(
+    deployment: Deployment,
+) -> None:
+    server = deployment.serve(
+        "--workers",
+        "1",
+        "--no-worker",
+        DEBUG="0",
+        SECRET_KEY="a-production-key-that-is-long-and-random-enough-9f8e7d6c5b4a3f2e1d0c",
+        ALLOWED_HOSTS="127.0.0.1",
+    )
+    try:
+        status, headers, _ = raw_get(server.url + "/ja/")
+        assert status == 301
+        assert headers["location"] == f"https://127.0.0.1:{server.port}/ja/"
+
+        behind_proxy = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        status, headers, body = raw_get(server.url + "/ja/", headers=behind_proxy)
+        assert status == 200
+        assert headers["strict-transport-security"].startswith("max-age=31536000")
+
+        # Static files carry content hashes in production, so they can be cached for a year.
+        stylesheet = re.search(rb'href="(/static/css/madoguchi\.[0-9a-f]{12}\.css)"', body)
+        assert stylesheet, body[:500]
+        status, headers, _ = raw_get(
+            server.url + stylesheet.group(1).decode(), headers=behind_proxy
+        )
+        assert status == 200
+        assert "max-age=315360000" in headers["cache-control"]
+    finally:
+        server.stop()
