@@ -26,6 +26,9 @@ MAX_CANDIDATES = 300
 LARGE = 2000  # matches beyond which candidates come from cheaper sets (see _candidates)
 RARE_SHARE = 0.02  # a concept in at most this share of documents counts as rare
 FACETS_EXACT = 4000
+# Like Elasticsearch's default, matches are counted exactly up to this many; a bigger total
+# is reported as this number (nobody pages that far, and counting costs time).
+TOTAL_EXACT = 10000
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,7 @@ def _candidates(
     """
     backend = get_backend()
     groups = [[a.phrase for a in c.alternatives] for c in parsed.concepts]
-    matching = backend.count(groups, filters=filters)
+    matching = backend.count(groups, filters=filters, up_to=TOTAL_EXACT)
     if matching <= LARGE:
         return backend.candidates(groups, filters=filters, limit=limit), matching
     found: dict[int, None] = {}

@@ -10,7 +10,7 @@ import re
 
 from django.utils.html import escape
 
-from madoguchi.search.analyzers import analyze_with_offsets
+from madoguchi.search.analyzers import matching_spans
 
 MAX_ANALYZED = 4000  # characters of a body read to place the snippet
 WIDTH = {"ja": 90, "en": 200}
@@ -28,10 +28,6 @@ def plain_text(markdown: str) -> str:
     for pattern, replacement in _MARKUP:
         text = pattern.sub(replacement, text)
     return text.strip()
-
-
-def _matches(token_term: str, parts: tuple[str, ...], joined: str, terms: set[str]) -> bool:
-    return token_term in terms or bool(joined and joined in terms) or any(p in terms for p in parts)
 
 
 _SENTENCE = re.compile(r"[^。.!?！？\n]+[。.!?！？\n]*")
@@ -62,17 +58,16 @@ def snippet(body: str, terms: set[str], *, locale: str) -> str:
     width = WIDTH.get(locale, WIDTH["en"])
     region_start, region_end = _region(full, terms, width)
     text = full[region_start:region_end]
-    tokens = analyze_with_offsets(text)
-    hits = [t for t in tokens if _matches(t.term, t.parts, t.joined, terms)]
+    hits = matching_spans(text, terms)
     lead = "…" if region_start > 0 else ""
     tail = "…" if region_end < len(full) else ""
     if not hits:
         return lead + _escape_window(text, 0, min(len(text), width), [], tail)
-    best_start, best_count = hits[0].start, 0
+    best_start, best_count = hits[0][0], 0
     for i, first in enumerate(hits):
-        distinct = {h.term for h in hits[i:] if h.end <= first.start + width}
+        distinct = {h[2] for h in hits[i:] if h[1] <= first[0] + width}
         if len(distinct) > best_count:
-            best_start, best_count = first.start, len(distinct)
+            best_start, best_count = first[0], len(distinct)
     # A little context before the first match, cut at a word or sentence boundary.
     start = max(0, best_start - width // 5)
     if start:
@@ -84,7 +79,7 @@ def snippet(body: str, terms: set[str], *, locale: str) -> str:
     if end < len(text) and locale != "ja":
         space = text.rfind(" ", start, end)
         end = space if space > best_start else end
-    spans = [(h.start, h.end) for h in hits if h.start >= start and h.end <= end]
+    spans = [(h[0], h[1]) for h in hits if h[0] >= start and h[1] <= end]
     return ("" if start else lead) + _escape_window(text, start, end, spans, tail)
 
 

@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from madoguchi.search.analyzers import en, ja
 from madoguchi.search.analyzers.normalize import normalize, normalize_with_offsets
 
-__all__ = ["Token", "analyze", "analyze_with_offsets", "index_terms", "normalize"]
+__all__ = [
+    "Token",
+    "analyze",
+    "analyze_with_offsets",
+    "index_terms",
+    "matching_spans",
+    "normalize",
+]
 
 _JA = "\u3005\u3006\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # A Japanese segment runs across the punctuation inside a sentence, so that Sudachi sees
@@ -108,6 +115,40 @@ def analyze_with_offsets(text: str) -> list[Token]:
         )
         for t in analyze(normalized)
     ]
+
+
+def matching_spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """(start, end, term) in the raw text of every word whose term, part or solid form is
+    in `terms`: what a snippet highlights. Like analyze_with_offsets, minus the tokens
+    nobody asked for."""
+    normalized, origin = normalize_with_offsets(text)
+    spans: list[tuple[int, int, str]] = []
+
+    def add(start: int, end: int, term: str) -> None:
+        spans.append((origin[start], origin[end] if end < len(origin) else len(text), term))
+
+    for match in _SEGMENT.finditer(normalized):
+        run = match.group("ja")
+        if run is not None:
+            base = match.start("ja")
+            for word in ja.analyze(run):
+                if word.term in terms or any(part in terms for part in word.parts):
+                    add(base + word.start, base + word.end, word.term)
+            continue
+        word = match.group("word")
+        if "-" in word:
+            tokens: list[Token] = []
+            _english(match, tokens)
+            for token in tokens:
+                if token.term in terms or (token.joined and token.joined in terms):
+                    add(token.start, token.end, token.term)
+            continue
+        if word in en.STOP_WORDS or len(word) > MAX_TERM_LENGTH:
+            continue
+        term = en.stem(word)
+        if term in terms:
+            add(match.start("word"), match.end("word"), term)
+    return spans
 
 
 def index_terms(text: str, words: set[tuple[str, str, str]] | None = None) -> tuple[str, str]:

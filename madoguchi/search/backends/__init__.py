@@ -47,8 +47,8 @@ class Backend(Protocol):
 
     def clear(self, cursor: CursorWrapper) -> None: ...
 
-    def count(self, groups: Sequence[Group], *, filters: Filters) -> int:
-        """How many documents match any phrase of any group."""
+    def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
+        """How many documents match any phrase of any group, counting no further than up_to."""
 
     def candidates(
         self,

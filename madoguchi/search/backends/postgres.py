@@ -17,21 +17,23 @@ from madoguchi.search.backends import Filters, Group, IndexRow, Phrase
 _MAX_POSITION = 16383  # tsvector positions stop there
 # ts_rank weights in the order {D, C, B, A}: extra, body, tags, title.
 _WEIGHTS = "{0.13, 0.33, 0.67, 1.0}"
+_HEAD_WEIGHTS = "{0, 0, 0.67, 1.0}"
 
 
 def lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(row: IndexRow) -> str:
+def tsvector_literal(row: IndexRow, *, head: bool = False) -> str:
     positions: dict[str, list[str]] = {}
     position = 0
-    for text, weight in (
+    fields = [
         (row.title_terms, "A"),
         (row.tags_terms, "B"),
         (row.body_terms, "C"),
         (row.extra_terms, "D"),
-    ):
+    ]
+    for text, weight in fields[:2] if head else fields:
         for term in text.split():
             position = min(position + 1, _MAX_POSITION)
             positions.setdefault(term, []).append(f"{position}{weight}")
@@ -74,8 +76,9 @@ class PostgresBackend:
 
     def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
         cursor.executemany(
-            "INSERT INTO search_pg_index (document_id, terms) VALUES (%s, %s::tsvector)",
-            [(row.pk, tsvector_literal(row)) for row in rows],
+            "INSERT INTO search_pg_index (document_id, terms, head)"
+            " VALUES (%s, %s::tsvector, %s::tsvector)",
+            [(row.pk, tsvector_literal(row), tsvector_literal(row, head=True)) for row in rows],
         )
 
     def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
@@ -86,12 +89,15 @@ class PostgresBackend:
     def clear(self, cursor: CursorWrapper) -> None:
         cursor.execute("DELETE FROM search_pg_index")
 
-    def count(self, groups: Sequence[Group], *, filters: Filters) -> int:
+    def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
         extra, params = _filter_sql(filters, with_category=True)
         join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
-        sql = f"SELECT COUNT(*) FROM search_pg_index i{join} WHERE i.terms @@ %s::tsquery{extra}"  # noqa: S608
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM search_pg_index i{join}"  # noqa: S608
+            f" WHERE i.terms @@ %s::tsquery{extra} LIMIT %s) AS matches"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [groups_literal(groups), *params])
+            cursor.execute(sql, [groups_literal(groups), *params, up_to])
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
@@ -106,16 +112,20 @@ class PostgresBackend:
     ) -> list[int]:
         extra, params = _filter_sql(filters, with_category=True)
         join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
-        query = groups_literal(groups, every=every, head=head)
-        weights = "{0, 0, 0.67, 1.0}" if head else _WEIGHTS
+        wanted = groups_literal(groups, every=every)
+        ranked_by = groups_literal(groups)
+        # Ranking reads the vector of every match; for the sets that can be large (every
+        # concept, or titles and tags) the small title-and-tags vector does that job.
+        column, weights = ("head", _HEAD_WEIGHTS) if head or every else ("terms", _WEIGHTS)
+        where = "i.head" if head else "i.terms"
         sql = (
             f"SELECT i.document_id FROM search_pg_index i{join}"  # noqa: S608
-            f" WHERE i.terms @@ %s::tsquery{extra}"
-            f" ORDER BY ts_rank('{weights}', i.terms, %s::tsquery, 1) DESC, i.document_id"
+            f" WHERE {where} @@ %s::tsquery{extra}"
+            f" ORDER BY ts_rank('{weights}', i.{column}, %s::tsquery, 1) DESC, i.document_id"
             " LIMIT %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [query, *params, query, limit])
+            cursor.execute(sql, [wanted, *params, ranked_by, limit])
             return [row[0] for row in cursor.fetchall()]
 
     def facets(self, groups: Sequence[Group], *, filters: Filters) -> dict[str, int]:

@@ -79,12 +79,15 @@ class SqliteFts5Backend:
         cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
         cursor.execute("INSERT INTO search_fts_head(search_fts_head) VALUES ('delete-all')")
 
-    def count(self, groups: Sequence[Group], *, filters: Filters) -> int:
+    def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
         extra, params = _filter_sql(filters, with_category=True)
         join = " JOIN search_document d ON d.id = search_fts.rowid" if extra else ""
-        sql = f"SELECT COUNT(*) FROM search_fts{join} WHERE search_fts MATCH %s{extra}"  # noqa: S608
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM search_fts{join}"  # noqa: S608
+            f" WHERE search_fts MATCH %s{extra} LIMIT %s)"
+        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [groups_expression(groups), *params])
+            cursor.execute(sql, [groups_expression(groups), *params, up_to])
             row = cursor.fetchone()
         return int(row[0]) if row else 0
 
