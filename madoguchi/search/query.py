@@ -25,7 +25,7 @@ MIN_CANDIDATES = 100
 MAX_CANDIDATES = 300
 LARGE = 2000  # matches beyond which candidates come from cheaper sets (see _candidates)
 RARE_SHARE = 0.02  # a concept in at most this share of documents counts as rare
-FACETS_EXACT = 4000
+FACETS_EXACT = 2000
 # Like Elasticsearch's default, matches are counted exactly up to this many; a bigger total
 # is reported as this number (nobody pages that far, and counting costs time).
 TOTAL_EXACT = 10000
