@@ -25,83 +25,16 @@ from collections.abc import Iterator
 
 from bench import REPO, setup_django
 
-JA_NOUNS = [
-    "出金",
-    "入金",
-    "送金",
-    "口座",
-    "残高",
-    "手数料",
-    "本人確認",
-    "二段階認証",
-    "パスワード",
-    "ログイン",
-    "端末",
-    "住所",
-    "銀行",
-    "振込",
-    "日本円",
-    "取引",
-    "注文",
-    "約定",
-    "指値",
-    "成行",
-    "先物",
-    "証拠金",
-    "清算",
-    "レバレッジ",
-    "通貨",
-    "ネットワーク",
-    "アドレス",
-    "承認",
-    "申請",
-    "審査",
-    "書類",
-    "凍結",
-    "制限",
-    "上限",
-    "通知",
-    "メール",
-    "電話番号",
-    "アプリ",
-    "設定",
-    "履歴",
-    "明細",
-    "税金",
-    "申告",
-    "交換",
-    "割引",
-    "ランク",
-    "報酬",
-    "紹介",
-    "キャンペーン",
-    "貸出",
-    "積立",
-    "定期",
-    "利息",
-    "保管",
-    "ウォレット",
-    "署名",
-    "鍵",
-    "認証",
-    "障害",
-    "メンテナンス",
-    "遅延",
-    "停止",
-    "復旧",
-]
-JA_VERBS = [
-    "確認する",
-    "変更する",
-    "設定する",
-    "解除する",
-    "申請する",
-    "送る",
-    "届く",
-    "反映する",
-    "取り消す",
-    "待つ",
-]
+JA_NOUNS = """
+    出金 入金 送金 口座 残高 手数料 本人確認 二段階認証 パスワード ログイン 端末 住所 銀行
+    振込 日本円 取引 注文 約定 指値 成行 先物 証拠金 清算 レバレッジ 通貨 ネットワーク
+    アドレス 承認 申請 審査 書類 凍結 制限 上限 通知 メール 電話番号 アプリ 設定 履歴 明細
+    税金 申告 交換 割引 ランク 報酬 紹介 キャンペーン 貸出 積立 定期 利息 保管 ウォレット
+    署名 鍵 認証 障害 メンテナンス 遅延 停止 復旧
+""".split()  # noqa: SIM905 - word lists read better as text
+JA_VERBS = """
+    確認する 変更する 設定する 解除する 申請する 送る 届く 反映する 取り消す 待つ
+""".split()  # noqa: SIM905 - word lists read better as text
 JA_TEMPLATES = (
     "{a}の{b}を{v}場合は、{c}画面から手続きしてください。",
     "{a}が{v}までに時間がかかることがあります。{b}の状況もご確認ください。",
@@ -110,74 +43,15 @@ JA_TEMPLATES = (
     "ご利用の{a}によっては{b}が必要です。{c}を事前に{v}ください。",
     "「Error {code}」と表示された場合は、{a}の{b}を{v}必要があります。",
 )
-EN_WORDS = [
-    "withdrawal",
-    "deposit",
-    "transfer",
-    "account",
-    "balance",
-    "fee",
-    "verification",
-    "password",
-    "login",
-    "device",
-    "address",
-    "bank",
-    "wire",
-    "yen",
-    "trade",
-    "order",
-    "fill",
-    "limit",
-    "market",
-    "futures",
-    "margin",
-    "liquidation",
-    "leverage",
-    "coin",
-    "network",
-    "confirmation",
-    "request",
-    "review",
-    "document",
-    "freeze",
-    "restriction",
-    "cap",
-    "notice",
-    "email",
-    "phone",
-    "app",
-    "setting",
-    "history",
-    "statement",
-    "tax",
-    "report",
-    "convert",
-    "discount",
-    "tier",
-    "reward",
-    "referral",
-    "campaign",
-    "lending",
-    "savings",
-    "interest",
-    "custody",
-    "wallet",
-    "signature",
-    "key",
-    "authenticator",
-    "outage",
-    "maintenance",
-    "delay",
-    "suspension",
-    "recovery",
-    "staking",
-    "airdrop",
-    "listing",
-    "delisting",
-    "spread",
-    "slippage",
-]
+EN_WORDS = """
+    withdrawal deposit transfer account balance fee verification password login device
+    address bank wire yen trade order fill limit market futures margin liquidation
+    leverage coin network confirmation request review document freeze restriction cap
+    notice email phone app setting history statement tax report convert discount tier
+    reward referral campaign lending savings interest custody wallet signature key
+    authenticator outage maintenance delay suspension recovery staking airdrop listing
+    delisting spread slippage
+""".split()  # noqa: SIM905 - word lists read better as text
 EN_TEMPLATES = (
     "If your {a} {b} is {adj}, open the {c} page and check the status first.",
     "A {a} can take longer than usual when the {b} is busy; {c} requests wait in line.",
@@ -186,34 +60,12 @@ EN_TEMPLATES = (
     'If you see "Error {code}", your {a} {b} needs attention before you try again.',
     "You can change the {a} {b} at any time from the {c} settings of the app.",
 )
-ADJECTIVES = [
-    "pending",
-    "delayed",
-    "rejected",
-    "missing",
-    "locked",
-    "frozen",
-    "slow",
-    "failed",
-    "stuck",
-]
-COINS = [
-    "BTC",
-    "ETH",
-    "USDT",
-    "XRP",
-    "SOL",
-    "ADA",
-    "DOGE",
-    "TRX",
-    "BNB",
-    "LTC",
-    "DOT",
-    "AVAX",
-    "MATIC",
-    "LINK",
-    "ATOM",
-]
+ADJECTIVES = """
+    pending delayed rejected missing locked frozen slow failed stuck
+""".split()  # noqa: SIM905 - word lists read better as text
+COINS = """
+    BTC ETH USDT XRP SOL ADA DOGE TRX BNB LTC DOT AVAX MATIC LINK ATOM
+""".split()  # noqa: SIM905 - word lists read better as text
 JA_QUERIES = (
     "出金 遅い",
     "入金 反映されない",

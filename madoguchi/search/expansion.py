@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass, field
 
 from madoguchi.search.analyzers import Token, analyze, normalize
-from madoguchi.search.analyzers.ja import reading_of
 from madoguchi.search.errors import QueryError, SearchErrorCode
 from madoguchi.search.synonyms import Phrase, SynonymTable, synonym_table
 from madoguchi.search.vocabulary import Vocabulary, document_frequencies, vocabulary
@@ -270,4 +269,4 @@ def parse(query: str, *, generation: int) -> ParsedQuery:
     )
 
 
-__all__ = ["Alternative", "Concept", "ParsedQuery", "parse", "reading_of"]
+__all__ = ["Alternative", "Concept", "ParsedQuery", "parse"]

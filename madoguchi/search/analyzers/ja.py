@@ -169,8 +169,3 @@ def index_words(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
                     )
             words.append((term, morpheme.reading_form(), parts))
     return words
-
-
-def reading_of(text: str) -> str:
-    """The katakana reading of a whole string (for matching what an IME typed by sound)."""
-    return "".join(m.reading_form() for m in _tokenizer().tokenize(text))
