@@ -190,15 +190,16 @@ def _index_batch(batch: list[Document]) -> int:
 
 
 def _fresh_worker() -> None:
-    # A forked worker must build its own Sudachi tokenizer and never touch the parent's
-    # database connection.
+    # A forked worker builds its own Sudachi tokenizer; it never touches the database.
     ja._local.__dict__.clear()
-    connection.close_if_unusable_or_obsolete()
 
 
 def _index_in_parallel(batches: Iterable[list[Document]], workers: int) -> Iterator[int]:
     """Analyze batches in worker processes while this one writes the previous batch."""
     context = multiprocessing.get_context("fork")
+    # No database connection may be shared with forked processes: close it first, the
+    # next query opens a new one.
+    connection.close()
     with context.Pool(workers, initializer=_fresh_worker) as pool:
         for latest, analyzed, words in pool.imap(_analyze_batch, batches):
             yield _write_batch(latest, analyzed, words)
@@ -212,7 +213,7 @@ def index_documents(documents: Iterable[Document], *, workers: int = 1) -> int:
     many forked processes while this process writes.
     """
     batches = _batches(documents, BATCH_SIZE)
-    if workers > 1 and connection.vendor in {"sqlite", "postgresql"} and _can_fork():
+    if workers > 1 and not connection.in_atomic_block and _can_fork():
         return sum(_index_in_parallel(batches, workers))
     return sum(_index_batch(batch) for batch in batches)
 
@@ -253,7 +254,8 @@ def rebuild_index(*, progress: Callable[[int], None] | None = None) -> int:
     for source in registered_sources():
         batches = _batches(source.documents(), BATCH_SIZE)
         workers = os.cpu_count() or 1
-        if workers > 1 and _can_fork() and source.count() >= PARALLEL_FROM:
+        parallel = workers > 1 and not connection.in_atomic_block and _can_fork()
+        if parallel and source.count() >= PARALLEL_FROM:
             written: Iterable[int] = _index_in_parallel(batches, workers)
         else:
             written = (_index_batch(batch) for batch in batches)

@@ -131,9 +131,9 @@ def matching_spans(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
         run = match.group("ja")
         if run is not None:
             base = match.start("ja")
-            for word in ja.analyze(run):
-                if word.term in terms or any(part in terms for part in word.parts):
-                    add(base + word.start, base + word.end, word.term)
+            for ja_word in ja.analyze(run):
+                if ja_word.term in terms or any(part in terms for part in ja_word.parts):
+                    add(base + ja_word.start, base + ja_word.end, ja_word.term)
             continue
         word = match.group("word")
         if "-" in word:
