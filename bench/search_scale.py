@@ -213,7 +213,7 @@ def raw_match_ms(query: str, locale: str, backend_name: str) -> float:
     with connection.cursor() as cursor:
         if backend_name == "postgres":
             cursor.execute(
-                "SELECT document_id FROM search_pg_index WHERE terms @@ %s::tsquery"
+                "SELECT id FROM search_document WHERE terms @@ %s::tsquery"
                 " ORDER BY ts_rank(terms, %s::tsquery) DESC LIMIT 10",
                 [tsquery_literal(phrases)] * 2,
             )
@@ -233,7 +233,6 @@ def settle(backend_name: str) -> None:
     with connection.cursor() as cursor:
         if backend_name == "postgres":
             cursor.execute("VACUUM ANALYZE search_document")
-            cursor.execute("VACUUM ANALYZE search_pg_index")
         else:
             cursor.execute("ANALYZE")
 

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
 from madoguchi.search.analyzers import index_terms, ja
-from madoguchi.search.backends import IndexRow, get_backend
+from madoguchi.search.backends import FieldTerms, get_backend
 from madoguchi.search.documents import Document, registered_sources
 
 BATCH_SIZE = 500
@@ -27,12 +27,20 @@ _MAX_WORD = 100
 
 
 @dataclass(frozen=True, slots=True)
-class _Analyzed:
-    document: Document
+class IndexRow:
+    """A document as it is indexed now (to undo its statistics when it goes)."""
+
+    pk: int
+    locale: str
     title_terms: str
     tags_terms: str
     body_terms: str
     extra_terms: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Analyzed(FieldTerms):
+    document: Document
 
 
 def _analyze(document: Document, words: set[tuple[str, str, str]]) -> _Analyzed:
@@ -127,19 +135,25 @@ def _remember_words(cursor: CursorWrapper, words: set[tuple[str, str, str]]) -> 
 
 
 def _forget(cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
+    # The full-text index follows the table (triggers, or columns of the table itself).
     if not rows:
         return
-    get_backend().discard(cursor, rows)
     placeholders = ", ".join(["%s"] * len(rows))
     sql = f"DELETE FROM search_document WHERE id IN ({placeholders})"  # noqa: S608
     cursor.execute(sql, [r.pk for r in rows])
 
 
-_INSERT = (
-    "INSERT INTO search_document (doc_type, doc_id, locale, slug, title, body, url, category,"
-    " category_name, tags, translation_of, title_terms, tags_terms, body_terms, extra_terms)"
-    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+_COLUMNS = (
+    "doc_type, doc_id, locale, slug, title, body, url, category, category_name, tags,"
+    " translation_of, title_terms, tags_terms, body_terms, extra_terms"
 )
+
+
+def _insert_sql() -> str:
+    backend = get_backend()
+    columns = ", ".join((_COLUMNS, *backend.columns))
+    placeholders = ", ".join(["%s"] * 15 + list(backend.placeholders))
+    return f"INSERT INTO search_document ({columns}) VALUES ({placeholders})"  # noqa: S608
 
 
 def _analyze_batch(batch: list[Document]) -> tuple[list[Document], list[_Analyzed], set]:
@@ -155,8 +169,9 @@ def _write_batch(
     with transaction.atomic(), connection.cursor() as cursor:
         old = _existing(cursor, [(d.type, d.id) for d in latest])
         _forget(cursor, old)
+        backend = get_backend()
         cursor.executemany(
-            _INSERT,
+            _insert_sql(),
             [
                 (
                     a.document.type,
@@ -174,12 +189,11 @@ def _write_batch(
                     a.tags_terms,
                     a.body_terms,
                     a.extra_terms,
+                    *backend.values(a),
                 )
                 for a in analyzed
             ],
         )
-        created = _existing(cursor, [(a.document.type, a.document.id) for a in analyzed])
-        get_backend().add(cursor, created)
         _update_statistics(cursor, added=analyzed, removed=old)
         _remember_words(cursor, words)
     return len(analyzed)
@@ -234,7 +248,6 @@ def remove_document(*, type: str, id: int) -> None:
 def clear_index() -> None:
     """Empty the index and its statistics (the synonyms and the query log stay)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        get_backend().clear(cursor)
         cursor.execute("DELETE FROM search_document")
         cursor.execute("DELETE FROM search_term")
         cursor.execute("DELETE FROM search_vocabulary")

@@ -83,3 +83,15 @@ def test_searches_are_logged_with_a_capped_query() -> None:
     search("x" * 5000 + " 口座", locale="ja")
     rows = zero_result_queries()
     assert len(rows[0].query) <= 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bulk_indexing_in_worker_processes_finds_the_same() -> None:
+    docs = [
+        make_document(id=n, slug=f"bulk-{n}", title=f"出金 {n}", body="USDT withdrawal")
+        for n in range(1, 1201)
+    ]
+    assert index_documents(docs, workers=2) == 1200
+    found = search("出金", locale="ja", log=False)
+    assert found.total == 1200
+    assert search("withdrawals", locale="ja", log=False).total == 1200

@@ -1,9 +1,9 @@
 """Index backends behind one interface, chosen from the database engine.
 
-A backend only finds and counts: it keeps its full-text structure in step with the
-`search_document` table and returns candidate documents for a query. Scoring, snippets
-and everything else happen in Python, the same way for every backend, so that SQLite and
-PostgreSQL rank alike.
+A backend only finds and counts: its full-text structure follows the `search_document`
+table (triggers on SQLite, columns of the table on PostgreSQL), and it returns candidate
+documents for a query. Scoring, snippets and everything else happen in Python, the same
+way for every backend, so that SQLite and PostgreSQL rank alike.
 """
 
 from __future__ import annotations
@@ -14,16 +14,15 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 
 Phrase = tuple[str, ...]  # one or more terms that must stand next to each other
 Group = Sequence[Phrase]  # the alternatives of one concept: any of them will do
 
 
 @dataclass(frozen=True, slots=True)
-class IndexRow:
-    pk: int
-    locale: str
+class FieldTerms:
+    """A document's analyzed fields: analyzer tokens joined by spaces."""
+
     title_terms: str
     tags_terms: str
     body_terms: str
@@ -39,13 +38,13 @@ class Filters:
 class Backend(Protocol):
     name: str
 
-    def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
-        """Index rows already present in search_document."""
+    # Columns of search_document that only this backend fills, with their placeholders
+    # (the SQLite index follows the table through triggers and needs none).
+    columns: tuple[str, ...]
+    placeholders: tuple[str, ...]
 
-    def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
-        """Forget rows, given the values they were indexed with (before they are deleted)."""
-
-    def clear(self, cursor: CursorWrapper) -> None: ...
+    def values(self, fields: FieldTerms) -> tuple[str, ...]:
+        """Values for `columns` when a document with these fields is inserted."""
 
     def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
         """How many documents match any phrase of any group, counting no further than up_to."""

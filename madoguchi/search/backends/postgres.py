@@ -10,9 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 
-from madoguchi.search.backends import Filters, Group, IndexRow, Phrase
+from madoguchi.search.backends import FieldTerms, Filters, Group, Phrase
 
 _MAX_POSITION = 16383  # tsvector positions stop there
 # ts_rank weights in the order {D, C, B, A}: extra, body, tags, title.
@@ -24,7 +23,7 @@ def lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(row: IndexRow, *, head: bool = False) -> str:
+def tsvector_literal(row: FieldTerms, *, head: bool = False) -> str:
     positions: dict[str, list[str]] = {}
     position = 0
     fields = [
@@ -74,27 +73,17 @@ def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any
 class PostgresBackend:
     name = "postgres"
 
-    def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
-        cursor.executemany(
-            "INSERT INTO search_pg_index (document_id, terms, head)"
-            " VALUES (%s, %s::tsvector, %s::tsvector)",
-            [(row.pk, tsvector_literal(row), tsvector_literal(row, head=True)) for row in rows],
-        )
+    columns: tuple[str, ...] = ("terms", "head")
+    placeholders: tuple[str, ...] = ("%s::tsvector", "%s::tsvector")
 
-    def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
-        cursor.execute(
-            "DELETE FROM search_pg_index WHERE document_id = ANY(%s)", [[r.pk for r in rows]]
-        )
-
-    def clear(self, cursor: CursorWrapper) -> None:
-        cursor.execute("DELETE FROM search_pg_index")
+    def values(self, fields: FieldTerms) -> tuple[str, ...]:
+        return tsvector_literal(fields), tsvector_literal(fields, head=True)
 
     def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
         extra, params = _filter_sql(filters, with_category=True)
-        join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
         sql = (
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM search_pg_index i{join}"  # noqa: S608
-            f" WHERE i.terms @@ %s::tsquery{extra} LIMIT %s) AS matches"
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM search_document d"  # noqa: S608
+            f" WHERE d.terms @@ %s::tsquery{extra} LIMIT %s) AS matches"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [groups_literal(groups), *params, up_to])
@@ -111,17 +100,16 @@ class PostgresBackend:
         head: bool = False,
     ) -> list[int]:
         extra, params = _filter_sql(filters, with_category=True)
-        join = " JOIN search_document d ON d.id = i.document_id" if extra else ""
         wanted = groups_literal(groups, every=every)
         ranked_by = groups_literal(groups)
         # Ranking reads the vector of every match; for the sets that can be large (every
         # concept, or titles and tags) the small title-and-tags vector does that job.
         column, weights = ("head", _HEAD_WEIGHTS) if head or every else ("terms", _WEIGHTS)
-        where = "i.head" if head else "i.terms"
+        where = "d.head" if head else "d.terms"
         sql = (
-            f"SELECT i.document_id FROM search_pg_index i{join}"  # noqa: S608
+            "SELECT d.id FROM search_document d"  # noqa: S608
             f" WHERE {where} @@ %s::tsquery{extra}"
-            f" ORDER BY ts_rank('{weights}', i.{column}, %s::tsquery, 1) DESC, i.document_id"
+            f" ORDER BY ts_rank('{weights}', d.{column}, %s::tsquery, 1) DESC, d.id"
             " LIMIT %s"
         )
         with connection.cursor() as cursor:
@@ -131,9 +119,8 @@ class PostgresBackend:
     def facets(self, groups: Sequence[Group], *, filters: Filters) -> dict[str, int]:
         extra, params = _filter_sql(filters, with_category=False)
         sql = (
-            "SELECT d.category, COUNT(*) FROM search_pg_index i"  # noqa: S608
-            " JOIN search_document d ON d.id = i.document_id"
-            f" WHERE i.terms @@ %s::tsquery{extra} GROUP BY d.category"
+            "SELECT d.category, COUNT(*) FROM search_document d"  # noqa: S608
+            f" WHERE d.terms @@ %s::tsquery{extra} GROUP BY d.category"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [groups_literal(groups), *params])
@@ -150,8 +137,8 @@ class PostgresBackend:
         query = " & ".join(parts)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT document_id FROM search_pg_index WHERE terms @@ %s::tsquery"
-                " ORDER BY ts_rank('{0, 0, 0, 1.0}', terms, %s::tsquery, 1) DESC, document_id"
+                "SELECT id FROM search_document WHERE terms @@ %s::tsquery"
+                " ORDER BY ts_rank('{0, 0, 0, 1.0}', terms, %s::tsquery, 1) DESC, id"
                 " LIMIT %s",
                 [query, query, limit],
             )

@@ -1,5 +1,8 @@
 """SQLite FTS5 over the analyzer's tokens (external content: the text lives in search_document).
 
+Triggers on search_document (migration 0007) keep both FTS5 tables in step: search_fts
+over every field, search_fts_head over titles and tags only.
+
 The FTS5 `ascii` tokenizer only splits on ASCII spaces and punctuation, which our tokens
 never contain, so every analyzer token stays one FTS5 token, Japanese included.
 """
@@ -10,9 +13,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 
-from madoguchi.search.backends import Filters, Group, IndexRow, Phrase
+from madoguchi.search.backends import FieldTerms, Filters, Group, Phrase
 
 # Column weights of the rough rank that picks candidates: title, tags, body, extra.
 _WEIGHTS = "3.0, 2.0, 1.0, 0.4"
@@ -49,35 +51,11 @@ def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any
 class SqliteFts5Backend:
     name = "sqlite_fts5"
 
-    def add(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
-        values = [(r.pk, r.title_terms, r.tags_terms, r.body_terms, r.extra_terms) for r in rows]
-        cursor.executemany(
-            "INSERT INTO search_fts(rowid, title_terms, tags_terms, body_terms, extra_terms)"
-            " VALUES (%s, %s, %s, %s, %s)",
-            values,
-        )
-        cursor.executemany(
-            "INSERT INTO search_fts_head(rowid, title_terms, tags_terms) VALUES (%s, %s, %s)",
-            [v[:3] for v in values],
-        )
+    columns: tuple[str, ...] = ()
+    placeholders: tuple[str, ...] = ()
 
-    def discard(self, cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
-        # An external-content FTS5 table forgets a row only when told its old values.
-        values = [(r.pk, r.title_terms, r.tags_terms, r.body_terms, r.extra_terms) for r in rows]
-        cursor.executemany(
-            "INSERT INTO search_fts(search_fts, rowid, title_terms, tags_terms, body_terms,"
-            " extra_terms) VALUES ('delete', %s, %s, %s, %s, %s)",
-            values,
-        )
-        cursor.executemany(
-            "INSERT INTO search_fts_head(search_fts_head, rowid, title_terms, tags_terms)"
-            " VALUES ('delete', %s, %s, %s)",
-            [v[:3] for v in values],
-        )
-
-    def clear(self, cursor: CursorWrapper) -> None:
-        cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('delete-all')")
-        cursor.execute("INSERT INTO search_fts_head(search_fts_head) VALUES ('delete-all')")
+    def values(self, fields: FieldTerms) -> tuple[str, ...]:
+        return ()
 
     def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
         extra, params = _filter_sql(filters, with_category=True)
