@@ -95,3 +95,12 @@ def test_bulk_indexing_in_worker_processes_finds_the_same() -> None:
     found = search("出金", locale="ja", log=False)
     assert found.total == 1200
     assert search("withdrawals", locale="ja", log=False).total == 1200
+
+
+def test_rows_deleted_behind_the_services_back_leave_no_index_entries() -> None:
+    from madoguchi.search.models import IndexedDocument
+
+    index_documents([make_document(id=7, slug="x", title="口座の解約")])
+    IndexedDocument.objects.all().delete()
+    found = search("口座", locale="ja", log=False)
+    assert (found.total, found.results) == (0, [])
