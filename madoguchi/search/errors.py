@@ -10,11 +10,15 @@ from django.utils.translation import gettext_lazy as _
 class SearchErrorCode(StrEnum):
     EMPTY = "empty"
     INVALID_LOCALE = "invalid_locale"
+    RATE_LIMITED = "rate_limited"
 
 
 MESSAGES = {
     SearchErrorCode.EMPTY: _("Type a word or a question to search for."),
     SearchErrorCode.INVALID_LOCALE: _("Choose Japanese (ja) or English (en) for the search."),
+    SearchErrorCode.RATE_LIMITED: _(
+        "Too many searches in a short time. Wait a moment and try again."
+    ),
 }
 
 

@@ -87,4 +87,18 @@ def test_autocomplete_offers_titles(client: Client) -> None:
 def test_the_schema_documents_every_status_code() -> None:
     schema = Client().get("/api/v1/openapi.json").json()
     responses = schema["paths"]["/api/v1/search"]["get"]["responses"]
-    assert {"200", "400", "422"} <= set(responses)
+    assert {"200", "400", "422", "429"} <= set(responses)
+
+
+def test_too_many_searches_from_one_address_are_a_429(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MADOGUCHI_SEARCH_RATE = "2/m"
+    for _ in range(2):
+        assert client.get("/api/v1/search", {"q": "出金"}).status_code == 200
+    limited = client.get("/api/v1/search", {"q": "出金"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert limited.status_code == 429
+    assert limited.json()["code"] == "rate_limited"
+    assert "Wait a moment" in limited.json()["message"]
+    cache.clear()
