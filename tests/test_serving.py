@@ -182,3 +182,12 @@ def test_in_production_serve_trusts_the_local_proxy_for_https_and_redirects_plai
         assert "max-age=315360000" in headers["cache-control"]
     finally:
         server.stop()
+
+
+def test_serve_names_an_environment_variable_that_is_not_a_number(
+    deployment: Deployment,
+) -> None:
+    result = deployment.run("serve", env=deployment.env(PORT="eighty"))
+
+    assert result.returncode == 1
+    assert "PORT: not a port number: 'eighty'" in result.stderr

@@ -90,7 +90,6 @@ class SupervisedWorker:
                 return None
             process = subprocess.Popen(self.command, env=env, start_new_session=True)  # noqa: S603
             self._process = process
-        logger.info("Background worker started (pid %s).", process.pid)
         return process
 
     def _watch(self) -> None:
@@ -113,3 +112,4 @@ class SupervisedWorker:
             process = self._spawn()
             if process is not None:
                 self.restarts += 1
+                logger.warning("Background worker restarted (pid %s).", process.pid)

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import signal
 from argparse import ArgumentParser, ArgumentTypeError
+from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import uvicorn
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from madoguchi.serving import DEFAULT_THREADS, THREADS_ENV
 from madoguchi.serving.supervisor import SupervisedWorker, worker_command
@@ -42,10 +43,18 @@ def _positive(value: str) -> int:
     return number
 
 
-def default_workers() -> int:
-    """WEB_CONCURRENCY if set, else one process per CPU this process may run on."""
-    if os.environ.get("WEB_CONCURRENCY"):
-        return _positive(os.environ["WEB_CONCURRENCY"])
+def _from_environment(name: str, parse: Callable[[str], int], default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return parse(value)
+    except ArgumentTypeError as error:
+        raise CommandError(f"{name}: {error}") from None
+
+
+def _cpus() -> int:
+    """CPUs this process may run on (fewer than the machine's in a container with a CPU set)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -92,10 +101,12 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host: str = options["host"]
-        port: int = options["port"] or _port(os.environ.get("PORT") or "8000")
-        workers: int = options["workers"] or default_workers()
-        threads: int = options["threads"] or _positive(
-            os.environ.get(THREADS_ENV) or str(DEFAULT_THREADS)
+        port: int = options["port"] or _from_environment("PORT", _port, 8000)
+        workers: int = options["workers"] or _from_environment(
+            "WEB_CONCURRENCY", _positive, _cpus()
+        )
+        threads: int = options["threads"] or _from_environment(
+            THREADS_ENV, _positive, DEFAULT_THREADS
         )
         # Read by madoguchi/asgi.py in each web process, which inherits this environment.
         os.environ[THREADS_ENV] = str(threads)
