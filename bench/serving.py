@@ -295,6 +295,7 @@ def main() -> None:
         "load generator; DEBUG=0, SQLite."
     )
     _prepare(data_dir, env)
+    load_before = os.getloadavg()[0]
 
     servers = _servers()
     runs: dict[str, dict[str, list[Result]]] = {}
@@ -320,6 +321,10 @@ def main() -> None:
             finally:
                 server.stop()
 
+    print(
+        f"\nLoad average (1 min) before and after the HTTP runs: {load_before:.1f}, "
+        f"{os.getloadavg()[0]:.1f} (above {os.cpu_count()}, something else competed for the CPUs)"
+    )
     for page, by_server in runs.items():
         print(f"\n{page}")
         print(
