@@ -124,15 +124,20 @@ def _environment(data_dir: Path) -> dict[str, str]:
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REDIS_URL", "MADOGUCHI_TESTING", "PORT", "WEB_CONCURRENCY"}
     }
+    # The production settings, but with a search rate limit no load generator reaches: wrk
+    # sends everything from one address, which the real limit would answer with 429s.
+    (data_dir / "bench_settings.py").write_text(
+        'from madoguchi.settings import *  # noqa: F403\nMADOGUCHI_SEARCH_RATE = "1000000000/s"\n'
+    )
     env.update(
-        DJANGO_SETTINGS_MODULE="madoguchi.settings",
+        DJANGO_SETTINGS_MODULE="bench_settings",
         MADOGUCHI_DATA_DIR=str(data_dir),
         DEBUG="0",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback; TLS ends at the proxy in production
         LOG_LEVEL="WARNING",
-        PYTHONPATH=str(REPO),
+        PYTHONPATH=os.pathsep.join([str(data_dir), str(REPO)]),
     )
     return env
 
