@@ -21,7 +21,7 @@ from madoguchi.search.vocabulary import Statistics, statistics
 
 LOCALES = ("ja", "en")
 MAX_LIMIT = 50
-MIN_CANDIDATES = 100
+MIN_CANDIDATES = 50
 MAX_CANDIDATES = 300
 LARGE = 2000  # matches beyond which candidates come from cheaper sets (see _candidates)
 RARE_SHARE = 0.02  # a concept in at most this share of documents counts as rare
