@@ -20,9 +20,9 @@ from madoguchi.search.backends import Filters
 from madoguchi.search.expansion import ParsedQuery
 from madoguchi.search.vocabulary import Statistics
 
-FIELD_BOOSTS = (3.0, 2.0, 1.0, 0.4)  # title, tags, body, extra
+FIELD_BOOSTS = (5.0, 3.0, 1.0, 0.4)  # title, tags, body, extra
 FIELD_B = (0.5, 0.3, 0.75, 0.75)
-K1 = 1.2
+K1 = 2.0
 STRONG = 0.8  # alternatives at least this close to the query decide how rare a concept is
 COVERAGE_POWER = 0.0  # how much a document matching only part of the query is held back
 OTHER_LOCALE = 0.7  # a document in the other language counts this much of its own score
