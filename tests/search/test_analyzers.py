@@ -65,3 +65,8 @@ def test_offsets_point_into_the_original_text() -> None:
 
 def test_control_characters_and_lone_surrogates_are_harmless() -> None:
     assert terms("出金\x00\x07\ud800\ufffdwithdraw") == ["出金", "withdraw"]
+
+
+def test_english_number_words_meet_digits() -> None:
+    assert terms("two-factor") == terms("2-factor")
+    assert index_terms("two-factor")[1] == index_terms("2-factor")[1] == "2factor"

@@ -49,7 +49,7 @@ def _english(match: re.Match[str], tokens: list[Token]) -> None:
     pieces = text.split("-")
     joined = ""
     if 1 < len(pieces) <= 4:
-        joined = en.stem("".join(pieces))
+        joined = en.stem("".join(en.NUMBERS.get(piece, piece) for piece in pieces))
     position = base
     for piece in pieces:
         start = position

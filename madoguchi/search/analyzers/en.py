@@ -32,10 +32,20 @@ def _stemmer() -> Stemmer.Stemmer:
     return stemmer
 
 
+# Number words meet digits, as 二 meets 2 on the Japanese side ("two-factor", "2-factor").
+# "one" stays a word: it is far more often a pronoun than a number.
+NUMBERS = {
+    "two": "2", "three": "3", "four": "4", "five": "5", "six": "6",
+    "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+}  # fmt: skip
+
 _cache: dict[str, str] = {}
 
 
 def stem(word: str) -> str:
+    number = NUMBERS.get(word)
+    if number is not None:
+        return number
     found = _cache.get(word)
     if found is None:
         found = str(_stemmer().stemWord(word))
