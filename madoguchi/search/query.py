@@ -68,8 +68,9 @@ def _check_locale(locale: str) -> None:
 
 
 def _log(query: str, *, locale: str, total: int, took_ms: float) -> None:
+    longest = SearchQuery.MAX_QUERY_LENGTH
     SearchQuery.objects.create(
-        query=normalize(query)[: SearchQuery.MAX_QUERY_LENGTH].strip(),
+        query=normalize(query[: 2 * longest])[:longest].strip(),
         locale=locale,
         results=total,
         took_ms=round(took_ms, 2),
