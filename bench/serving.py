@@ -161,6 +161,13 @@ def _get(url: str) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def _status_now(url: str) -> str:
+    try:
+        return str(_get(url)[0])
+    except OSError as error:
+        return f"no response ({error})"
+
+
 class Running:
     """A server process started for one measurement, stopped on exit."""
 
@@ -302,6 +309,7 @@ def main() -> None:
     _prepare(data_dir, env)
     load_before = os.getloadavg()[0]
 
+    keep_logs = False
     servers = _servers()
     runs: dict[str, dict[str, list[Result]]] = {}
     pages: dict[str, str] = {}
@@ -317,11 +325,19 @@ def main() -> None:
             try:
                 if not server.wait_until_answering(base + "/ja/"):
                     print(f"  {name}: did not start; see {server.log}")
+                    keep_logs = True
                     continue
                 pages = pages or _pages(base)
                 for page, path in pages.items():
                     wrk(base + path, seconds=2, connections=CONNECTIONS)  # warm caches, pools
                     result = measure(base + path, server.process.pid)
+                    if result.failures:
+                        keep_logs = True
+                        status = _status_now(base + path)
+                        print(
+                            f"  {name}, {page}: {result.failures} failed requests "
+                            f"(the page answers {status} now); log: {server.log}"
+                        )
                     runs.setdefault(page, {}).setdefault(name, []).append(result)
             finally:
                 server.stop()
@@ -362,7 +378,10 @@ def main() -> None:
             )
     finally:
         server.stop()
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if keep_logs:
+        print(f"\nServer logs kept in {data_dir}")
+    else:
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
