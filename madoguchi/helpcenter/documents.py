@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from django.urls import reverse
 from django.utils import translation
@@ -41,7 +41,24 @@ class ArticleUrls:
         return pattern.replace(self._PLACEHOLDER, slug)
 
 
-def article_document(article: Article, *, urls: ArticleUrls | None = None) -> Document:
+def _translation_slug(item: Article | Guide, slugs: Mapping[int, str] | None) -> str:
+    """The other-language version's slug, which search uses to keep the pair in order.
+
+    Bulk callers pass `slugs` (pk -> slug) so that no article costs a query of its own.
+    """
+    if item.translation_id is None:
+        return ""
+    if slugs is not None and item.translation_id in slugs:
+        return slugs[item.translation_id]
+    return item.translation.slug if item.translation else ""
+
+
+def article_document(
+    article: Article,
+    *,
+    urls: ArticleUrls | None = None,
+    translation_slugs: Mapping[int, str] | None = None,
+) -> Document:
     category = article.category
     return Document(
         type=ARTICLE,
@@ -54,6 +71,7 @@ def article_document(article: Article, *, urls: ArticleUrls | None = None) -> Do
         category=category.slug,
         category_name=category.name_for(article.locale),
         tags=tuple(str(tag) for tag in article.tags or ()),
+        translation_of=_translation_slug(article, translation_slugs),
         visible=article.status == Status.PUBLISHED,
     )
 
@@ -75,12 +93,15 @@ def guide_document(guide: Guide) -> Document:
         url=guide_url(locale=guide.locale, slug=guide.slug),
         category=guide.category.slug,
         category_name=guide.category.name_for(guide.locale),
+        translation_of=_translation_slug(guide, None),
         visible=guide.status == Status.PUBLISHED,
     )
 
 
 def _published_articles() -> Iterator[Document]:
-    articles = Article.objects.filter(status=Status.PUBLISHED).select_related("category")
+    articles = Article.objects.filter(status=Status.PUBLISHED).select_related(
+        "category", "translation"
+    )
     urls = ArticleUrls()
     for article in articles.iterator(chunk_size=2000):
         yield article_document(article, urls=urls)
@@ -89,7 +110,7 @@ def _published_articles() -> Iterator[Document]:
 def _published_guides() -> Iterator[Document]:
     guides = (
         Guide.objects.filter(status=Status.PUBLISHED)
-        .select_related("category")
+        .select_related("category", "translation")
         .prefetch_related("steps__choices")
     )
     for guide in guides.iterator(chunk_size=200):

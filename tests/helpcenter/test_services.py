@@ -102,6 +102,24 @@ def test_translations_link_both_ways_and_relinking_frees_the_old_partner(
     assert en.translation is None
 
 
+def test_a_match_in_the_other_language_also_offers_its_translation(
+    make_article: Callable[..., Article], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        ja = make_article(slug="api-signature", title="APIの署名エラー", body="時刻を合わせます。")
+        en = make_article(
+            slug="api-signature",
+            locale="en",
+            title="API signature errors",
+            body="Raise recvWindow up to 60000 ms.",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        link_translations(article=ja, translation=en)
+    # Only the English text names recvWindow: a Japanese reader is offered both versions.
+    hits = search("recvWindow", locale="ja", log=False).results
+    assert {(hit.id, hit.locale) for hit in hits} >= {(ja.pk, "ja"), (en.pk, "en")}
+
+
 def test_a_translation_must_be_in_the_other_language(make_article: Callable[..., Article]) -> None:
     one = make_article()
     two = make_article(slug="other", title="別")

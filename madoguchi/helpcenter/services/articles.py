@@ -229,10 +229,15 @@ def link_translations(*, article: Article, translation: Article) -> None:
         Article.objects.filter(pk=translation.pk).update(translation=article)
         article.translation = translation
         translation.translation = article
+        reindex_articles_on_commit([article, translation])
 
 
 def unlink_translation(*, article: Article) -> None:
     with transaction.atomic():
+        partners = list(Article.objects.filter(translation=article).select_related("category"))
         Article.objects.filter(translation=article).update(translation=None)
         Article.objects.filter(pk=article.pk).update(translation=None)
         article.translation = None
+        for partner in partners:
+            partner.translation = None
+        reindex_articles_on_commit([article, *partners])

@@ -28,7 +28,7 @@ def reindex_guides_on_commit(guides: Iterable[Guide]) -> None:
         # Read back after commit: the document lists every step and choice as saved.
         fresh = (
             Guide.objects.filter(pk__in=pks)
-            .select_related("category")
+            .select_related("category", "translation")
             .prefetch_related("steps__choices")
         )
         found = {guide.pk: guide for guide in fresh}
@@ -130,3 +130,4 @@ def link_guide_translations(*, guide: Guide, translation: Guide) -> None:
         Guide.objects.filter(pk=translation.pk).update(translation=guide)
         guide.translation = translation
         translation.translation = guide
+        reindex_guides_on_commit([guide, translation])

@@ -201,19 +201,24 @@ def import_articles(
             batch_size=BATCH,
         )
         stored = {(a.slug, a.locale): a for a in (*existing.values(), *new)}
-        _link_translations(good, stored, report)
+        relinked = _link_translations(good, stored, report)
+        slugs = {a.pk: a.slug for a in stored.values()}
         touched = [*new, *changed]
+        seen = {a.pk for a in touched}
+        touched += [a for a in stored.values() if a.pk in relinked and a.pk not in seen]
         # Only published articles reach search here; a changed one that became a draft
         # must also leave it.
         withdrawn = [a.pk for a in changed if a.status != Status.PUBLISHED]
-        transaction.on_commit(lambda: _reindex(touched, withdrawn))
+        transaction.on_commit(lambda: _reindex(touched, withdrawn, slugs))
     return report
 
 
-def _reindex(articles: list[Article], withdrawn: list[int]) -> None:
+def _reindex(articles: list[Article], withdrawn: list[int], slugs: dict[int, str]) -> None:
     urls = ArticleUrls()
     index_documents(
-        article_document(a, urls=urls) for a in articles if a.status == Status.PUBLISHED
+        article_document(a, urls=urls, translation_slugs=slugs)
+        for a in articles
+        if a.status == Status.PUBLISHED
     )
     for pk in withdrawn:
         remove_document(type="article", id=pk)
@@ -223,7 +228,8 @@ def _link_translations(
     records: Sequence[ArticleRecord],
     stored: dict[tuple[str, str], Article],
     report: ImportReport,
-) -> None:
+) -> set[int]:
+    """Link each record to its `translation_of`; returns the pks whose link changed."""
     wanted: dict[int, int] = {}
     outside: list[tuple[ArticleRecord, tuple[str, str]]] = []
     for record in records:
@@ -270,7 +276,7 @@ def _link_translations(
     by_pk = {a.pk: a for a in stored.values()}
     moving = {pk for pk, target in wanted.items() if by_pk[pk].translation_id != target}
     if not moving:
-        return
+        return set()
     # A partner of a moving article is rewritten too, so that clearing it below is undone.
     moving |= {pk for pk, target in wanted.items() if target in moving}
     # Free both ends first, then link: the one-to-one column never holds a value twice.
@@ -284,3 +290,4 @@ def _link_translations(
         updates.append(article)
     Article.objects.bulk_update(updates, ["translation"], batch_size=BATCH)
     report.linked = len(moving) // 2
+    return moving
