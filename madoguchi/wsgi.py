@@ -1,4 +1,9 @@
-"""WSGI entry point: pages and the API are served by gunicorn's workers."""
+"""WSGI entry point: Django's WSGI handler.
+
+`madoguchi serve` reaches it through madoguchi/asgi.py (a2wsgi), so that pages keep WSGI speed
+while WebSockets share the port; any WSGI server can also serve it directly for pages alone
+(`gunicorn madoguchi.wsgi`, see docs/serving.md).
+"""
 
 import os
 
