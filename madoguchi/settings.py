@@ -7,8 +7,9 @@ Environment variables (all optional unless DEBUG=0):
   SECRET_KEY          required when DEBUG=0; for the demo it is generated into the data directory
   DEBUG               1 or 0 (default 1 for the demo; set 0 in production)
   ALLOWED_HOSTS       comma-separated host names
-  EMAIL_URL-like:     EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+  mail:               EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
                       EMAIL_USE_TLS, EMAIL_USE_SSL, DEFAULT_FROM_EMAIL, EMAIL_BACKEND
+docs/configuration.md lists them all, with the security ones and those of `madoguchi serve`.
 """
 
 from __future__ import annotations
