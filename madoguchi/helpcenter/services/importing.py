@@ -7,6 +7,7 @@ name a translation that comes later in the same import.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -213,12 +214,20 @@ def import_articles(
     return report
 
 
+# From this many articles on, analysis is spread over one process per core.
+PARALLEL_FROM = 5000
+
+
 def _reindex(articles: list[Article], withdrawn: list[int], slugs: dict[int, str]) -> None:
     urls = ArticleUrls()
+    workers = (os.cpu_count() or 1) if len(articles) >= PARALLEL_FROM else 1
     index_documents(
-        article_document(a, urls=urls, translation_slugs=slugs)
-        for a in articles
-        if a.status == Status.PUBLISHED
+        (
+            article_document(a, urls=urls, translation_slugs=slugs)
+            for a in articles
+            if a.status == Status.PUBLISHED
+        ),
+        workers=workers,
     )
     for pk in withdrawn:
         remove_document(type="article", id=pk)
