@@ -296,6 +296,8 @@ MADOGUCHI_VIDEO_HOSTS = env_list(
     "MADOGUCHI_VIDEO_HOSTS",
     "www.youtube-nocookie.com,www.youtube.com,youtu.be,player.vimeo.com,vimeo.com",
 )
+# Official domains on top of those kept in the admin (safety.OfficialChannel), comma-separated.
+MADOGUCHI_OFFICIAL_DOMAINS = env_list("MADOGUCHI_OFFICIAL_DOMAINS")
 MADOGUCHI_SEARCH_BACKEND = os.environ.get(
     "MADOGUCHI_SEARCH_BACKEND", ""
 )  # "" = follow the database
