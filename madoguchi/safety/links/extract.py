@@ -1,0 +1,88 @@
+"""Find the links in free text (plain, Markdown or HTML) with linkify-it-py, markdown-it's sibling.
+
+Matching runs on a copy of the text normalized one character at a time, so every span found
+points straight back into the original: full-width letters and dots (ｔｓｕｋｉｍｉ．example)
+are seen as the host they render as, and Japanese punctuation after a URL is not part of it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tldextract
+from linkify_it import LinkifyIt
+
+# RFC 2606 reserved names, so the demo's tsukimi.example reads like any real domain.
+RESERVED_SUFFIXES = ("example", "test", "invalid", "localhost")
+
+_DOT_BETWEEN_LABELS = re.compile(r"(?<=[\w-])[\u3002\uff0e\uff61](?=[\w-])")
+
+
+@dataclass(frozen=True, slots=True)
+class FoundLink:
+    raw: str  # as written in the original text
+    url: str  # with a scheme, from the normalized copy
+    start: int
+    end: int
+    is_email: bool
+
+
+@lru_cache(maxsize=1)
+def domain_parser() -> tldextract.TLDExtract:
+    """tldextract on its bundled Public Suffix List snapshot only: no network, no cache dir."""
+    return tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, extra_suffixes=RESERVED_SUFFIXES
+    )
+
+
+@lru_cache(maxsize=1)
+def _linkifier() -> LinkifyIt:
+    top_levels = {suffix.rsplit(".", 1)[-1] for suffix in domain_parser().tlds}
+    # Longest first, so the regex alternation prefers "community" over "co".
+    tlds = sorted(top_levels | set(RESERVED_SUFFIXES), key=lambda t: (-len(t), t))
+    return LinkifyIt(options={"fuzzy_link": True, "fuzzy_email": True, "fuzzy_ip": True}).tlds(
+        tlds, False
+    )
+
+
+def _fold(char: str) -> str:
+    if char.isascii():
+        return char
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def _split_at_wide_punctuation(char: str) -> str:
+    # 「」。、 and the like end a URL in Japanese text even without a space after them.
+    if not char.isascii() and unicodedata.category(char)[0] in "PZC":
+        return " "
+    return char
+
+
+def matching_copy(text: str) -> str:
+    """`text` with full-width forms folded, the same length as `text`."""
+    folded = _DOT_BETWEEN_LABELS.sub(".", "".join(_fold(char) for char in text))
+    return "".join(_split_at_wide_punctuation(char) for char in folded)
+
+
+def find_links(text: str) -> list[FoundLink]:
+    """Every http(s) URL, bare domain, www. form and e-mail address in `text`, in order."""
+    copy = matching_copy(text)
+    linkifier = _linkifier()
+    if not linkifier.test(copy):
+        return []
+    found: list[FoundLink] = []
+    for match in linkifier.match(copy) or []:
+        found.append(
+            FoundLink(
+                raw=text[match.index : match.last_index],
+                url=match.url,
+                start=match.index,
+                end=match.last_index,
+                is_email=match.schema == "mailto:" or match.url.lower().startswith("mailto:"),
+            )
+        )
+    return found
