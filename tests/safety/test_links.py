@@ -184,6 +184,8 @@ def test_text_without_links_has_no_findings() -> None:
         "xn--zzzzzz.example xn--.example https://xn--a.xn--b/",
         "\ud800 broken surrogate tsukimi.example",
         "a" * 10_000,
+        "[tsukimi.example](" * 550,
+        "<a href=https://evil.com " * 400 + ">tsukimi.example",
         ("tsukimi-support.example/login 「https://tsukimi.example/」。" * 200)[:10_000],
     ],
 )
@@ -199,3 +201,25 @@ def test_a_long_message_with_many_links_is_neutralized_in_full() -> None:
     assert len(text) == 10_000
     assert sum(f.kind == LinkKind.LOOKALIKE for f in findings) >= 150
     assert "tsukimi-support.example" not in safe
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[https://tsukimi.example/login](https://evil.com/login)",
+        '<p>Log in at <A class="btn" HREF="https://evil.com/login">tsukimi.example</A></p>',
+    ],
+)
+def test_a_link_that_shows_the_official_address_but_goes_elsewhere_is_a_look_alike(
+    text: str,
+) -> None:
+    report = check_links(text)
+    target = [f for f in report.findings if f.host == "evil.com"]
+    assert [f.reasons for f in target] == [(LinkReason.DISGUISED_TEXT,)]
+    safe, _ = neutralize_links(text)
+    assert "evil[.]com" in safe
+
+
+def test_a_link_that_shows_its_own_third_party_address_stays_external() -> None:
+    report = check_links("[etherscan.io](https://etherscan.io/tx/1)")
+    assert [f.kind for f in report.findings] == [LinkKind.OTHER, LinkKind.OTHER]

@@ -4,7 +4,8 @@ look-alike so that no renderer turns it back into a link."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
@@ -41,6 +42,9 @@ def reason_message(reason: LinkReason) -> str:
         ),
         LinkReason.USERINFO: _(
             "The exchange's name comes before an @ sign; the link goes to another site."
+        ),
+        LinkReason.DISGUISED_TEXT: _(
+            "The link shows the exchange's address but leads to another site."
         ),
         LinkReason.EXTERNAL: _("This link leads to a site outside the exchange."),
         LinkReason.UNREADABLE_HOST: _("The address of this link cannot be read."),
@@ -133,6 +137,34 @@ def _finding(link: FoundLink, domains: frozenset[str]) -> LinkFinding:
     )
 
 
+# [shown text](target) in Markdown and <a href="target">shown text</a> in HTML, bounded so a
+# long message cannot make the patterns backtrack for long.
+_MARKDOWN_LINK = re.compile(r"\[(?P<shown>[^\]\n]{1,500})\]\(\s*<?(?P<target>[^)\s>]{1,2000})")
+_HTML_LINK = re.compile(
+    r"<a\b[^>]{0,500}?\bhref\s*=\s*[\"']?(?P<target>[^\"'\s>]{1,2000})[^>]{0,500}>"
+    r"(?P<shown>[^<]{1,500})</a",
+    re.IGNORECASE,
+)
+
+
+def _unmask_disguised_targets(text: str, findings: list[LinkFinding]) -> None:
+    """A link whose shown text is an official address but whose target is not one."""
+    for pattern in (_MARKDOWN_LINK, _HTML_LINK):
+        for match in pattern.finditer(text):
+            shown = range(match.start("shown"), match.end("shown"))
+            target = range(match.start("target"), match.end("target"))
+            shows_official = any(
+                f.start in shown and f.kind != LinkKind.OTHER and not f.is_email for f in findings
+            )
+            if not shows_official:
+                continue
+            for index, finding in enumerate(findings):
+                if finding.start in target and finding.kind == LinkKind.OTHER:
+                    findings[index] = replace(
+                        finding, kind=LinkKind.LOOKALIKE, reasons=(LinkReason.DISGUISED_TEXT,)
+                    )
+
+
 def check_links(text: str) -> LinkReport:
     """Find every link in `text` and classify its host against the official domains.
 
@@ -142,7 +174,10 @@ def check_links(text: str) -> LinkReport:
     if not text:
         return LinkReport()
     domains = official_domains()
-    return LinkReport(findings=tuple(_finding(link, domains) for link in find_links(text)))
+    findings = [_finding(link, domains) for link in find_links(text)]
+    if "](" in text or "<a" in text.lower():
+        _unmask_disguised_targets(text, findings)
+    return LinkReport(findings=tuple(findings))
 
 
 def defang(raw: str) -> str:

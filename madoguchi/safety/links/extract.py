@@ -8,6 +8,7 @@ are seen as the host they render as, and Japanese punctuation after a URL is not
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,13 +40,23 @@ def domain_parser() -> tldextract.TLDExtract:
 
 
 @lru_cache(maxsize=1)
-def _linkifier() -> LinkifyIt:
+def _top_level_domains() -> list[str]:
     top_levels = {suffix.rsplit(".", 1)[-1] for suffix in domain_parser().tlds}
     # Longest first, so the regex alternation prefers "community" over "co".
-    tlds = sorted(top_levels | set(RESERVED_SUFFIXES), key=lambda t: (-len(t), t))
-    return LinkifyIt(options={"fuzzy_link": True, "fuzzy_email": True, "fuzzy_ip": True}).tlds(
-        tlds, False
-    )
+    return sorted(top_levels | set(RESERVED_SUFFIXES), key=lambda t: (-len(t), t))
+
+
+_per_thread = threading.local()
+
+
+def _linkifier() -> LinkifyIt:
+    # A LinkifyIt keeps the state of its last match on itself: one per thread.
+    linkifier: LinkifyIt | None = getattr(_per_thread, "linkifier", None)
+    if linkifier is None:
+        options = {"fuzzy_link": True, "fuzzy_email": True, "fuzzy_ip": True}
+        linkifier = LinkifyIt(options=options).tlds(_top_level_domains(), False)
+        _per_thread.linkifier = linkifier
+    return linkifier
 
 
 def _fold(char: str) -> str:

@@ -43,6 +43,7 @@ class LinkReason(StrEnum):
     OTHER_SUFFIX = "other_suffix"
     OFFICIAL_AS_SUBDOMAIN = "official_as_subdomain"
     USERINFO = "userinfo"
+    DISGUISED_TEXT = "disguised_text"
     EXTERNAL = "external"
     UNREADABLE_HOST = "unreadable_host"
 
