@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import idna
 import pytest
 from allauth.mfa.models import Authenticator
@@ -105,3 +107,13 @@ def test_customers_cannot_open_the_registry() -> None:
     response = staff_client("customer").get(ADMIN)
     assert response.status_code in {302, 404}
     assert "officialchannel" not in response.content.decode()
+
+
+def test_checking_links_reads_the_registry_with_one_small_query(
+    django_assert_num_queries: Any,
+) -> None:
+    check_links("https://tsukimi.example/")
+    with django_assert_num_queries(1):
+        check_links("https://tsukimi-support.example/ と https://tsukimi.example/")
+    with django_assert_num_queries(0):
+        check_links("リンクのない問い合わせ")

@@ -173,8 +173,11 @@ def check_links(text: str) -> LinkReport:
     """
     if not text:
         return LinkReport()
+    links = find_links(text)
+    if not links:
+        return LinkReport()
     domains = official_domains()
-    findings = [_finding(link, domains) for link in find_links(text)]
+    findings = [_finding(link, domains) for link in links]
     if "](" in text or "<a" in text.lower():
         _unmask_disguised_targets(text, findings)
     return LinkReport(findings=tuple(findings))
