@@ -147,6 +147,14 @@ def test_neutralizing_defangs_look_alikes_and_keeps_the_rest() -> None:
     assert not check_links(safe).has_lookalikes
 
 
+def test_a_full_width_look_alike_is_defanged_too() -> None:
+    safe, findings = neutralize_links(
+        "ＨＴＴＰＳ：／／ｔｓｕｋｉｍｉ－ｓｕｐｐｏｒｔ．ｅｘａｍｐｌｅ／"
+    )
+    assert findings[0].kind == LinkKind.LOOKALIKE
+    assert safe == "hxxpＳ：／／ｔｓｕｋｉｍｉ－ｓｕｐｐｏｒｔ[.]ｅｘａｍｐｌｅ／"
+
+
 def test_a_neutralized_mail_address_is_not_clickable() -> None:
     safe, _ = neutralize_links("連絡先: support@tsukimi-help.com")
     assert safe == "連絡先: support[@]tsukimi-help[.]com"

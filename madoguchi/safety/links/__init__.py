@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
-from madoguchi.safety.links.extract import FoundLink, find_links
+from madoguchi.safety.links.extract import FoundLink, find_links, matching_copy
 from madoguchi.safety.links.lookalike import LinkKind, LinkReason, classify_host, decode_host
 from madoguchi.safety.selectors import official_domains
 
@@ -185,7 +185,7 @@ def check_links(text: str) -> LinkReport:
 
 def defang(raw: str) -> str:
     """`raw` in the not-clickable form security teams share: hxxps://evil[.]example/path."""
-    lowered = raw.lower()
+    lowered = matching_copy(raw).lower()  # ＨＴＴＰＳ：／／ is a scheme too
     if lowered.startswith("http"):
         raw = "hxxp" + raw[4:]
     elif lowered.startswith("mailto:"):
