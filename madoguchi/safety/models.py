@@ -18,15 +18,15 @@ class OfficialChannel(models.Model):
 
     class Platform(models.TextChoices):
         NONE = "", _("(none)")
-        X = "x", "X"
-        TELEGRAM = "telegram", "Telegram"
-        DISCORD = "discord", "Discord"
-        LINE = "line", "LINE"
-        YOUTUBE = "youtube", "YouTube"
-        INSTAGRAM = "instagram", "Instagram"
-        FACEBOOK = "facebook", "Facebook"
-        TIKTOK = "tiktok", "TikTok"
-        REDDIT = "reddit", "Reddit"
+        X = "x", "X"  # notranslate: a brand name
+        TELEGRAM = "telegram", "Telegram"  # notranslate: a brand name
+        DISCORD = "discord", "Discord"  # notranslate: a brand name
+        LINE = "line", "LINE"  # notranslate: a brand name
+        YOUTUBE = "youtube", "YouTube"  # notranslate: a brand name
+        INSTAGRAM = "instagram", "Instagram"  # notranslate: a brand name
+        FACEBOOK = "facebook", "Facebook"  # notranslate: a brand name
+        TIKTOK = "tiktok", "TikTok"  # notranslate: a brand name
+        REDDIT = "reddit", "Reddit"  # notranslate: a brand name
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     value = models.CharField(
