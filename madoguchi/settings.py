@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "madoguchi.safety",
     "madoguchi.search",
     "madoguchi.helpcenter",
+    "madoguchi.tickets",
     "madoguchi.api",
     "madoguchi.serving",
 ]

@@ -1,0 +1,1 @@
+"""Tickets: the customer's requests to support, and the checks their details pass."""
