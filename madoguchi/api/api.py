@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from madoguchi.api.search import router as search_router
+from madoguchi.api.validate import router as validate_router
 
 api = NinjaAPI(
     title="madoguchi API",
@@ -12,3 +13,4 @@ api = NinjaAPI(
 )
 
 api.add_router("/search", search_router)
+api.add_router("", validate_router)
