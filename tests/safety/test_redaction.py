@@ -221,7 +221,7 @@ def test_api_secrets_are_replaced(text: str) -> None:
     "text",
     [
         "card 4111 1111 1111 1111",
-        "I paid with 5500-0000-0000-0004",
+        "I paid with 5500-0000-0000-0004 yesterday",
         "カード番号は4111111111111111です",
     ],
 )
@@ -231,7 +231,12 @@ def test_card_numbers_that_pass_luhn_are_replaced(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["card 4111 1111 1111 1112", "order ID 4111111111111111", "注文番号 4111111111111111 の件"],
+    [
+        "card 4111 1111 1111 1112",
+        "card 4111 1111 1111 1111 1",
+        "order ID 4111111111111111",
+        "注文番号 4111111111111111 の件",
+    ],
 )
 def test_card_like_numbers_that_fail_luhn_or_are_order_ids_are_left_alone(text: str) -> None:
     assert redact_en(text).text == text
@@ -239,7 +244,11 @@ def test_card_like_numbers_that_fail_luhn_or_are_order_ids_are_left_alone(text: 
 
 @pytest.mark.parametrize(
     "text",
-    [f"マイナンバーは{VALID_MY_NUMBER}です", "個人番号 1234 5678 9018", "1234-5678-9018"],
+    [
+        f"マイナンバーは{VALID_MY_NUMBER}です",
+        "個人番号 1234 5678 9018 です",
+        "my number is 1234-5678-9018, thanks",
+    ],
 )
 def test_my_numbers_with_a_valid_check_digit_are_replaced(text: str) -> None:
     assert kinds(text) == [SecretKind.MY_NUMBER]
