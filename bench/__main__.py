@@ -7,7 +7,7 @@ import sys
 
 from bench import REPO
 
-BENCHMARKS = ("bench.search_quality", "bench.search_scale", "bench.serving")
+BENCHMARKS = ("bench.search_quality", "bench.search_scale", "bench.serving", "bench.secret_guard")
 
 
 def main() -> int:
