@@ -214,6 +214,15 @@ def test_api_secrets_are_replaced(text: str) -> None:
     assert "[redacted: API secret]" in redact_en(text).text
 
 
+def test_a_bearer_token_is_replaced_whole_not_only_its_header() -> None:
+    jwt = (
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+        "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    )
+    result = redact_en(f"Authorization: Bearer {jwt}")
+    assert result.text == "Authorization: Bearer [redacted: API secret]"
+
+
 # Card numbers and My Number
 
 

@@ -50,7 +50,9 @@ _API_SECRET = re.compile(
 # Token shapes that are secrets whatever stands before them.
 _KNOWN_TOKENS = re.compile(
     r"(?<![A-Za-z0-9_])(?:sk_live_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|"
-    r"xox[abprs]-[A-Za-z0-9-]{10,})(?![A-Za-z0-9_])"
+    r"xox[abprs]-[A-Za-z0-9-]{10,}|"
+    # A JSON Web Token: header, payload and signature, each base64url.
+    r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})(?![A-Za-z0-9_])"
 )
 
 # Words that follow "password is"/"パスワードは" in questions rather than a password.
