@@ -49,15 +49,18 @@ def _expand_hrp(hrp: str) -> list[int]:
     return [ord(c) >> 5 for c in hrp] + [0] + [ord(c) & 31 for c in hrp]
 
 
-def decode(text: str) -> Decoded:
-    """Split and verify a Bech32 or Bech32m string (BIP-173 "Bech32", BIP-350 "Bech32m")."""
+def decode(text: str, *, max_length: int = _MAX_LENGTH) -> Decoded:
+    """Split and verify a Bech32 or Bech32m string (BIP-173 "Bech32", BIP-350 "Bech32m").
+
+    `max_length` is 90 for segwit; Cardano lifts it (CIP-19 addresses run past 100).
+    """
     if any(ord(c) < 33 or ord(c) > 126 for c in text):
         raise Bech32Error("character out of range")
     if text.lower() != text and text.upper() != text:
         raise Bech32Error("mixed case")
     text = text.lower()
     separator = text.rfind("1")
-    if separator < 1 or separator + 7 > len(text) or len(text) > _MAX_LENGTH:
+    if separator < 1 or separator + 7 > len(text) or len(text) > max_length:
         raise Bech32Error("bad separator position or length")
     hrp, rest = text[:separator], text[separator + 1 :]
     if any(c not in CHARSET for c in rest):

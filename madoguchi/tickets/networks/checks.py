@@ -110,6 +110,10 @@ def _names(network: Network) -> tuple[tuple[str, str], ...]:
 def _memo_fits(kind: MemoKind, value: str) -> bool:
     if kind is MemoKind.UINT32:
         return bool(re.fullmatch(r"[0-9]{1,10}", value)) and int(value) <= 0xFFFFFFFF
+    if kind is MemoKind.TEXT:
+        return value.isprintable()
     if re.fullmatch(r"[0-9]{1,20}", value):
         return int(value) <= 0xFFFFFFFFFFFFFFFF
-    return len(value.encode("utf-8", "surrogatepass")) <= _STELLAR_TEXT_BYTES
+    return (
+        value.isprintable() and len(value.encode("utf-8", "surrogatepass")) <= _STELLAR_TEXT_BYTES
+    )

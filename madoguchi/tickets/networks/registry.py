@@ -9,7 +9,18 @@ from enum import StrEnum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.tickets.networks import bitcoin, evm, solana, stellar, tron, txids, xrp
+from madoguchi.tickets.networks import (
+    bitcoin,
+    cardano,
+    cashaddr,
+    evm,
+    solana,
+    stellar,
+    ton,
+    tron,
+    txids,
+    xrp,
+)
 from madoguchi.tickets.networks.results import CheckResult
 
 Check = Callable[[str], CheckResult]
@@ -18,6 +29,7 @@ Check = Callable[[str], CheckResult]
 class MemoKind(StrEnum):
     UINT32 = "uint32"  # XRP destination tag
     STELLAR = "stellar"  # Stellar memo: an ID (uint64) or text of up to 28 bytes
+    TEXT = "text"  # TON comment: free text
 
 
 @dataclass(frozen=True)
@@ -69,11 +81,25 @@ _XRP_ADDRESS = Format(
 _STELLAR_ADDRESS = Format(
     stellar.check_address, _("starts with G, 56 characters; base32 with a checksum"), "stellar"
 )
+_BCH_ADDRESS = Format(
+    cashaddr.check_address,
+    _("CashAddr starting with bitcoincash:q or p, or a legacy address starting with 1 or 3"),
+    "bitcoincash",
+)
+_CARDANO_ADDRESS = Format(
+    cardano.check_address, _("starts with addr1; Bech32 (Shelley era)"), "cardano"
+)
+_TON_ADDRESS = Format(
+    ton.check_address,
+    _("48 characters starting with EQ or UQ, or 0: and 64 hexadecimal digits"),
+    "ton",
+)
 
 _HEX_TXID = Format(txids.check_hex_txid, _("64 hexadecimal digits"), "hex")
 _XRP_TXID = Format(txids.check_upper_hex_txid, _("64 hexadecimal digits"), "hex")
 _EVM_TXID = Format(txids.check_evm_txid, _("0x and 64 hexadecimal digits"), "evm")
 _SOLANA_TXID = Format(solana.check_txid, _("a signature of 87 or 88 Base58 characters"), "solana")
+_TON_TXID = Format(ton.check_txid, _("64 hexadecimal digits, or 44 characters of base64"), "ton")
 
 _DESTINATION_TAG = MemoRule(
     name=_("destination tag"),
@@ -84,6 +110,12 @@ _STELLAR_MEMO = MemoRule(
     name=_("memo"),
     kind=MemoKind.STELLAR,
     description=_("a number, or text of up to 28 bytes"),
+)
+
+_TON_COMMENT = MemoRule(
+    name=_("memo (comment)"),
+    kind=MemoKind.TEXT,
+    description=_("text of up to 100 characters"),
 )
 
 
@@ -97,6 +129,7 @@ NETWORKS: dict[str, Network] = {
         Network("BTC", "Bitcoin", ("BTC",), _BTC_ADDRESS, _HEX_TXID),
         Network("LTC", "Litecoin", ("LTC",), _LTC_ADDRESS, _HEX_TXID),
         Network("DOGE", "Dogecoin", ("DOGE",), _DOGE_ADDRESS, _HEX_TXID),
+        Network("BCH", "Bitcoin Cash", ("BCH",), _BCH_ADDRESS, _HEX_TXID),
         _evm("ETH", "Ethereum (ERC20)", ("ETH", "USDT", "USDC", "DAI", "LINK", "SHIB")),
         _evm("BSC", "BNB Smart Chain (BEP20)", ("BNB", "USDT", "USDC", "ETH")),
         _evm("POLYGON", "Polygon PoS", ("POL", "USDT", "USDC")),
@@ -108,6 +141,8 @@ NETWORKS: dict[str, Network] = {
         Network("SOL", "Solana", ("SOL", "USDT", "USDC"), _SOLANA_ADDRESS, _SOLANA_TXID),
         Network("XRP", "XRP Ledger", ("XRP",), _XRP_ADDRESS, _XRP_TXID, _DESTINATION_TAG),
         Network("XLM", "Stellar", ("XLM", "USDC"), _STELLAR_ADDRESS, _HEX_TXID, _STELLAR_MEMO),
+        Network("ADA", "Cardano", ("ADA",), _CARDANO_ADDRESS, _HEX_TXID),
+        Network("TON", "TON", ("TON", "USDT"), _TON_ADDRESS, _TON_TXID, _TON_COMMENT),
     )
 }
 

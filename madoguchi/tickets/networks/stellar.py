@@ -5,20 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 
+from madoguchi.tickets.networks.crc16 import crc16_xmodem
 from madoguchi.tickets.networks.errors import CheckCode
 from madoguchi.tickets.networks.results import CheckResult, fail, ok
 
 _ACCOUNT_VERSION = 6 << 3  # "G"
-
-
-def _crc16_xmodem(data: bytes) -> int:
-    crc = 0
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else crc << 1
-            crc &= 0xFFFF
-    return crc
 
 
 def check_address(value: str) -> CheckResult:
@@ -31,6 +22,6 @@ def check_address(value: str) -> CheckResult:
         return fail(CheckCode.BAD_FORMAT)
     if len(raw) != 35 or raw[0] != _ACCOUNT_VERSION:
         return fail(CheckCode.BAD_FORMAT)
-    if int.from_bytes(raw[33:], "little") != _crc16_xmodem(raw[:33]):
+    if int.from_bytes(raw[33:], "little") != crc16_xmodem(raw[:33]):
         return fail(CheckCode.BAD_CHECKSUM)
     return ok(upper)

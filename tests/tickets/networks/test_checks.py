@@ -204,3 +204,38 @@ def test_hostile_input_gets_an_answer_with_a_message(network: object, hostile: s
         with translation.override("ja"):
             assert result.message
     assert check_memo(network, hostile).message  # type: ignore[arg-type]
+
+
+def test_a_cashaddr_typed_without_its_prefix_gets_it_back() -> None:
+    result = validate_address(NETWORKS["BCH"], "QPM2QSZNHKS23Z7629MMS6S4CWEF74VCWVY22GDX6A")
+    assert result.normalized == "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a"
+
+
+def test_a_cashaddr_for_bitcoin_is_named_as_bitcoin_cash() -> None:
+    result = validate_address(BTC, "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a")
+    with translation.override("en"):
+        assert (result.code, "Bitcoin Cash" in result.message) == (CheckCode.WRONG_NETWORK, True)
+
+
+def test_a_cashaddr_with_a_wrong_character_fails_its_checksum() -> None:
+    result = validate_address(
+        NETWORKS["BCH"], "bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6c"
+    )
+    assert result.code == CheckCode.BAD_CHECKSUM
+
+
+def test_a_cardano_testnet_address_is_named_as_testnet() -> None:
+    testnet = "addr_test1vz2fxv2umyhttkxyxp8x0dlpdt3k6cwng5pxj3jhsydzerspjrlsz"
+    assert validate_address(NETWORKS["ADA"], testnet).code == CheckCode.TESTNET
+
+
+def test_a_ton_address_with_a_wrong_character_fails_its_checksum() -> None:
+    wrong = "EQCD39VS5jcptHL8vMjEXrzGaRcCVYto7HUn4bpAOg8xqB2M"
+    assert validate_address(NETWORKS["TON"], wrong).code == CheckCode.BAD_CHECKSUM
+
+
+def test_ton_deposits_need_a_comment() -> None:
+    ton = NETWORKS["TON"]
+    assert check_memo(ton, "").code == CheckCode.MEMO_REQUIRED
+    assert check_memo(ton, " 12345678 ").normalized == "12345678"
+    assert validate_txid(ton, TX_HASH).valid
