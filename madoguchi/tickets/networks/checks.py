@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import re
 
-from madoguchi.tickets.networks.cleaning import MAX_VALUE_LENGTH, clean_value, is_plain_ascii
+from madoguchi.tickets.networks.cleaning import (
+    MAX_INSPECTED_LENGTH,
+    MAX_VALUE_LENGTH,
+    clean_value,
+    is_plain_ascii,
+)
 from madoguchi.tickets.networks.errors import CheckCode
 from madoguchi.tickets.networks.registry import NETWORKS, MemoKind, Network
 from madoguchi.tickets.networks.results import CheckResult, Text, fail, ok
@@ -17,10 +22,12 @@ _STELLAR_TEXT_BYTES = 28
 
 
 def _clean_or_fail(network: Network, raw: str) -> str | CheckResult:
+    if len(raw) > MAX_INSPECTED_LENGTH:
+        return fail(CheckCode.TOO_LONG, network=network.name)
     value = clean_value(raw)
     if not value:
         return fail(CheckCode.EMPTY, network=network.name)
-    if len(value) > MAX_VALUE_LENGTH or len(raw) > 10 * MAX_VALUE_LENGTH:
+    if len(value) > MAX_VALUE_LENGTH:
         return fail(CheckCode.TOO_LONG, network=network.name)
     if not is_plain_ascii(value):
         return fail(CheckCode.INVALID_CHARACTERS, network=network.name)
@@ -64,6 +71,8 @@ def validate_txid(network: Network, value: str) -> CheckResult:
 def check_coin_on_network(coin: str, network: Network) -> CheckResult:
     """Flags a coin sent on a network that does not carry it (USDT is on many, BTC only on one)."""
     symbol = clean_value(coin).upper()
+    if not symbol:
+        return fail(CheckCode.EMPTY, network=network.name)
     if symbol in network.coins:
         return ok(symbol)
     shown = symbol if is_plain_ascii(symbol) and len(symbol) <= 20 else "?"

@@ -11,6 +11,7 @@ from django.utils import translation
 from madoguchi.tickets.networks import (
     NETWORKS,
     CheckCode,
+    Network,
     check_coin_on_network,
     check_memo,
     get_network,
@@ -112,6 +113,12 @@ def test_full_width_and_invisible_characters_are_folded_and_trimmed() -> None:
     assert result.normalized == "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"
 
 
+def test_a_full_width_evm_address_folds_to_its_checksummed_form() -> None:
+    folded = validate_address(ETH, "０ｘ" + "ｆ" * 40)
+    assert folded.valid
+    assert folded.normalized == validate_address(ETH, "0x" + "f" * 40).normalized
+
+
 def test_emoji_and_inner_spaces_are_explained_not_guessed() -> None:
     for value in ("TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t🚀", "TR7NHqje KQxGTCi8q8ZY4pL8otSzgjLj6t"):
         assert validate_address(TRX, value).code == CheckCode.INVALID_CHARACTERS
@@ -179,6 +186,16 @@ def test_a_solana_signature_is_a_valid_solana_txid_and_foreign_elsewhere() -> No
     assert validate_txid(SOL, TX_HASH).code == CheckCode.TXID_WRONG_NETWORK
 
 
+def test_an_address_after_a_page_of_blank_space_is_too_long_not_empty() -> None:
+    assert validate_address(BTC, " " * 5000 + "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa").code == (
+        CheckCode.TOO_LONG
+    )
+
+
+def test_an_empty_coin_is_reported_as_empty() -> None:
+    assert check_coin_on_network(" ​", ETH).code == CheckCode.EMPTY
+
+
 def test_network_ids_are_found_whatever_their_case() -> None:
     assert get_network(" eth ") is ETH
     assert get_network("nope") is None
@@ -194,16 +211,16 @@ def test_network_ids_are_found_whatever_their_case() -> None:
         "🚀🌕",
         "'; DROP TABLE tickets; --",
         "\ud800",
-        "０ｘ" + "ｆ" * 40,
     ],
 )
-def test_hostile_input_gets_an_answer_with_a_message(network: object, hostile: str) -> None:
-    assert network in NETWORKS.values()
+def test_hostile_input_gets_an_answer_with_a_message(network: Network, hostile: str) -> None:
     for check in (validate_address, validate_txid):
-        result = check(network, hostile)  # type: ignore[arg-type]
+        result = check(network, hostile)
         with translation.override("ja"):
+            assert not result.valid
             assert result.message
-    assert check_memo(network, hostile).message  # type: ignore[arg-type]
+    assert check_memo(network, hostile).message
+    assert not check_coin_on_network(hostile, network).valid
 
 
 def test_a_cashaddr_typed_without_its_prefix_gets_it_back() -> None:
