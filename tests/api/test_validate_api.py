@@ -134,3 +134,17 @@ def test_too_many_checks_from_one_address_are_a_translated_429(client: Client) -
     status, body = validate(client, "en", network="BTC", kind="txid", value="00")
     assert (status, body["code"]) == (429, "rate_limited")
     assert "Too many" in body["message"]
+
+
+def test_the_exchanges_front_end_needs_no_csrf_token() -> None:
+    strict = Client(enforce_csrf_checks=True)
+    status, body = validate(strict, network="SOL", kind="txid", value="0OIl")
+    assert (status, body["code"]) == (200, "txid_bad_format")
+
+
+def test_a_regional_accept_language_picks_the_matching_message(client: Client) -> None:
+    body = {"network": "XRP", "kind": "address", "value": ""}
+    _, english = validate(client, "en-US,en;q=0.9", **body)
+    _, japanese = validate(client, "ja-JP,ja;q=0.9", **body)
+    assert english["message"] == "Nothing was entered. Paste the value here."
+    assert japanese["message"] == "何も入力されていません。ここに値を貼り付けてください。"
