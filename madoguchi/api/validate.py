@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.throttling import SimpleRateThrottle
 
 from madoguchi.tickets.networks import (
@@ -23,9 +23,13 @@ router = Router(tags=["validation"])
 
 
 class ValidateIn(Schema):
-    network: str
-    kind: str
-    value: str
+    # Plain strings, so an unknown network or kind gets a translated 400 rather than a 422.
+    network: str = Field(description="A network id from GET /api/v1/networks.", examples=["ETH"])
+    kind: str = Field(description='"address" or "txid".', examples=["address"])
+    value: str = Field(
+        description="What the customer pasted, as is.",
+        examples=["0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"],
+    )
 
 
 class ValidateOut(Schema):
