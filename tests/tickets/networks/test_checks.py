@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import base58
 import pytest
 from django.utils import translation
 
@@ -12,6 +13,7 @@ from madoguchi.tickets.networks import (
     NETWORKS,
     CheckCode,
     Network,
+    bech32,
     check_coin_on_network,
     check_memo,
     get_network,
@@ -178,8 +180,6 @@ def test_txids_follow_the_shape_of_each_network() -> None:
 
 
 def test_a_solana_signature_is_a_valid_solana_txid_and_foreign_elsewhere() -> None:
-    import base58
-
     signature = base58.b58encode(bytes(range(1, 65))).decode()
     assert validate_txid(SOL, signature).valid
     assert validate_txid(BTC, signature).code == CheckCode.TXID_WRONG_NETWORK
@@ -256,3 +256,18 @@ def test_ton_deposits_need_a_comment() -> None:
     assert check_memo(ton, "").code == CheckCode.MEMO_REQUIRED
     assert check_memo(ton, " 12345678 ").normalized == "12345678"
     assert validate_txid(ton, TX_HASH).valid
+
+
+def test_litecoin_takes_ltc1_segwit_addresses_and_bitcoin_names_them() -> None:
+    program = bytes.fromhex("751e76e8199196d454941c45d1b3a323f1433bd6")
+    address = bech32.encode_segwit("ltc", 0, program)
+    assert validate_address(NETWORKS["LTC"], address.upper()).normalized == address
+    result = validate_address(BTC, address)
+    with translation.override("en"):
+        assert (result.code, "Litecoin" in result.message) == (CheckCode.WRONG_NETWORK, True)
+
+
+def test_a_bitcoin_address_for_dogecoin_is_named_as_bitcoin() -> None:
+    result = validate_address(NETWORKS["DOGE"], "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa")
+    with translation.override("ja"):
+        assert (result.code, "Bitcoin" in result.message) == (CheckCode.WRONG_NETWORK, True)
