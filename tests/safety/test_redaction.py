@@ -43,8 +43,8 @@ def kinds(text: str) -> list[SecretKind]:
 
 
 def test_an_english_seed_phrase_with_a_valid_checksum_is_replaced_and_verified() -> None:
-    result = redact_en(f"My recovery words are {ENGLISH_SEED}, is it safe?")
-    assert result.text == "My recovery words are [redacted: seed phrase], is it safe?"
+    result = redact_en(f"Is this OK? {ENGLISH_SEED}, is it safe?")
+    assert result.text == "Is this OK? [redacted: seed phrase], is it safe?"
     (finding,) = result.findings
     assert finding.kind is SecretKind.SEED_PHRASE
     assert finding.verified
@@ -76,6 +76,19 @@ def test_a_seed_phrase_with_a_typo_is_still_redacted_but_not_verified() -> None:
     result = redact_en(f"Is this right? {mistyped}")
     assert result.text == "Is this right? [redacted: seed phrase]"
     assert not result.findings[0].verified
+
+
+def test_a_seed_phrase_with_one_word_mistyped_beyond_recognition_is_still_redacted() -> None:
+    words = ENGLISH_SEED.split()
+    words[5] = "xbandon"
+    result = redact_en("Is this OK? " + " ".join(words))
+    assert result.text == "Is this OK? [redacted: seed phrase]"
+    assert not result.findings[0].verified
+
+
+def test_two_unknown_words_in_a_row_break_a_run_of_list_words() -> None:
+    text = " ".join(["abandon"] * 6 + ["xyzzy", "qwerty"] + ["abandon"] * 6)
+    assert redact_en(text).text == text
 
 
 def test_list_words_around_the_phrase_are_redacted_with_it() -> None:
@@ -300,6 +313,10 @@ ORDINARY_MESSAGES = [
     "秘密鍵はハードウェアウォレットに保管しています。",
     "マイナンバーカードの写真はどこから提出すればいいですか？",
     "あいさつ　あいだ　あおい　の三つの言葉だけ覚えています。",
+    "Topics: account, security, deposit, withdraw, trade, order, market, limit, fee, bonus, "
+    "reward, token, wallet, address",
+    'Content-Type: multipart/alternative; boundary="===============4111111111111111=="',
+    "Reference: TSK_4111111111111111, link https://tsukimi.example/o/4111111111111111",
 ]
 
 

@@ -16,10 +16,11 @@ from stdnum.jp import in_ as my_number
 
 from madoguchi.safety.redaction.kinds import SecretKind
 
-# The lookarounds keep a match from starting or ending inside a longer group of digits.
-_CARD = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9][ -])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z])(?![ -][0-9])"
-)
+# The lookarounds keep a match from starting or ending inside a longer group of digits or
+# inside an identifier ("boundary====4111...", "ref_4111...", "a/b/4111...").
+_BEFORE = r"(?<![0-9A-Za-z=_/.@&?+])(?<![0-9][ -])"
+_AFTER = r"(?![0-9A-Za-z=_/@&])(?![ .-][0-9])"
+_CARD = re.compile(_BEFORE + r"\d(?:[ -]?\d){12,18}" + _AFTER)
 # Visa, Mastercard, American Express, JCB, Diners, Discover, UnionPay.
 _ISSUER = re.compile(r"4|5[1-5]|2[2-7]|3[47]|35|30|36|38|6011|64[4-9]|65|62")
 _CARD_LABEL = re.compile(r"card|カード|クレジット|デビット", re.IGNORECASE)
@@ -29,9 +30,7 @@ _ID_LABEL = re.compile(
     r"入金|ユーザー|会員|番号",
     re.IGNORECASE,
 )
-_MY_NUMBER = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9][ -])\d{4}([ -]?)\d{4}\1\d{4}(?![0-9A-Za-z])(?![ -][0-9])"
-)
+_MY_NUMBER = re.compile(_BEFORE + r"\d{4}([ -]?)\d{4}\1\d{4}" + _AFTER)
 _MY_NUMBER_LABEL = re.compile(r"マイナンバー|個人番号|my\s*number|individual\s*number", re.I)
 _CONTEXT = 24  # characters before a number searched for its label
 

@@ -25,6 +25,24 @@ STANDARD_LENGTHS = frozenset({12, 15, 18, 21, 24})
 # A near miss ("abandn") is one edit from a list word sharing its first four letters (BIP-39
 # English words are unique in their first four); at most one in six words may be one.
 _NEAR_MISS_SHARE = 6
+# A word off the list altogether (mistyped in its first letters) is allowed once in twelve.
+_UNKNOWN_SHARE = 12
+_MAX_UNKNOWN = 3
+# List words that support messages use all the time. A random phrase holds about one in
+# twenty-five of them, so a run without a valid checksum that is full of them is a list of
+# topics ("deposit, withdraw, trade, order, market, ..."), not a mistyped phrase. Checked:
+# four or more in twelve words happens to about one random phrase in eight hundred.
+_EVERYDAY = frozenset(
+    """
+    about above access account address again all also any balance because before bonus busy
+    can cancel card cash change check close code coin confirm credit delay deposit error
+    exchange fee find future hello help history hope income interest just key limit market
+    method more need network never now open option order payment phone phrase please price
+    private problem profit public reason report reward secret security seed sell since sorry
+    spend spot still swap thank time today token trade transfer use verify want what when
+    where will word
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
 # Checksum stretches tried per length; bounds the work on a hostile run of thousands of words.
 _MAX_OFFSETS = 8
 
@@ -50,57 +68,88 @@ def _word_lists() -> dict[str, _WordList]:
     return lists
 
 
-@dataclass(slots=True)
-class _Run:
+@dataclass(frozen=True, slots=True)
+class _Word:
     language: str
-    words: list[str]  # canonical list words, or "" for a near miss
-    spans: list[tuple[int, int]]
-
-    @property
-    def near_misses(self) -> int:
-        return self.words.count("")
+    word: str  # the list word as the library spells it; "" for a near miss or an unknown word
+    known: bool  # False: not on the list at all (one mistyped beyond recognition)
+    span: tuple[int, int]
 
 
-def _classify(token: str) -> tuple[str, str] | None:
-    """(language, canonical word or "" for a near miss), or None for a word not on a list."""
+def _classify(token: str, span: tuple[int, int]) -> _Word | None:
+    """The token as a seed word, or None for one that cannot be part of a phrase."""
     lists = _word_lists()
     if token[0] >= "\u3041":
         word = lists["japanese"].canonical.get(token)
-        return ("japanese", word) if word else None
+        if word:
+            return _Word("japanese", word, True, span)
+        return _Word("japanese", "", False, span) if 2 <= len(token) <= 8 else None
     lowered = token.lower()
     english = lists["english"]
     word = english.canonical.get(lowered)
     if word:
-        return "english", word
+        return _Word("english", word, True, span)
     if len(lowered) >= 4:
         nearest = english.by_prefix.get(lowered[:4])
         if nearest and Levenshtein.distance(lowered, nearest, score_cutoff=1) <= 1:
-            return "english", ""
-    return None
+            return _Word("english", "", True, span)
+    # BIP-39 English words have 3 to 8 letters: "I", "my", "is" are never a mistyped one.
+    return _Word("english", "", False, span) if 3 <= len(lowered) <= 8 else None
 
 
-def _runs(text: str) -> Iterator[_Run]:
-    run: _Run | None = None
+def _chains(text: str) -> Iterator[list[_Word]]:
+    """Words of one language with only separators between them; two unknown words in a row
+    end a chain."""
+    chain: list[_Word] = []
     for match in _WORD.finditer(text):
-        found = _classify(match.group())
-        joined = (
-            run is not None
-            and found is not None
-            and found[0] == run.language
-            and _SEPARATOR.fullmatch(text, run.spans[-1][1], match.start()) is not None
-        )
-        if run is not None and not joined:
-            yield run
-            run = None
-        if found is None:
+        word = _classify(match.group(), match.span())
+        if (
+            word is not None
+            and chain
+            and word.language == chain[-1].language
+            and _SEPARATOR.fullmatch(text, chain[-1].span[1], match.start()) is not None
+            and (word.known or chain[-1].known)
+        ):
+            chain.append(word)
             continue
-        language, word = found
-        if run is None:
-            run = _Run(language, [], [])
-        run.words.append(word)
-        run.spans.append(match.span())
-    if run is not None:
-        yield run
+        if chain:
+            yield chain
+        chain = [word] if word is not None and word.known else []
+    if chain:
+        yield chain
+
+
+def _phrases(chain: list[_Word]) -> Iterator[list[_Word]]:
+    """The longest stretches of a chain that read as a seed phrase, left to right.
+
+    A stretch starts and ends on list words; at most one word in twelve may be off the list
+    and at most one in six off the list or mistyped.
+    """
+    segments: list[tuple[int, int]] = []  # [start, end) of list words between unknown ones
+    start = 0
+    for index, word in enumerate(chain):
+        if not word.known:
+            if index > start:
+                segments.append((start, index))
+            start = index + 1
+    if start < len(chain):
+        segments.append((start, len(chain)))
+    i = 0
+    while i < len(segments):
+        for j in range(min(len(segments) - 1, i + _MAX_UNKNOWN), i - 1, -1):
+            words = chain[segments[i][0] : segments[j][1]]
+            unknown = j - i
+            loose = sum(not word.word for word in words)  # unknown and near misses
+            count = len(words)
+            if (
+                count >= MIN_WORDS
+                and unknown * _UNKNOWN_SHARE <= count
+                and loose * _NEAR_MISS_SHARE <= count
+            ):
+                yield words
+                i = j
+                break
+        i += 1
 
 
 def checksum_is_valid(words: list[str], language: str) -> bool:
@@ -120,11 +169,15 @@ def checksum_is_valid(words: list[str], language: str) -> bool:
 def find_seed_phrases(text: NormalizedText) -> Iterator[tuple[int, int, bool]]:
     """(start, end, checksum valid) of each seed phrase, in normalized positions.
 
-    The whole run is redacted, even when a stretch of it alone carries the checksum: a list
+    The whole stretch is redacted, even when a part of it alone carries the checksum: a list
     word next to the phrase ("... zoo thanks") may be lost, a mistyped last word of the
     phrase may not.
     """
-    for run in _runs(text.text):
-        count = len(run.words)
-        if count >= MIN_WORDS and run.near_misses * _NEAR_MISS_SHARE <= count:
-            yield run.spans[0][0], run.spans[-1][1], checksum_is_valid(run.words, run.language)
+    for chain in _chains(text.text):
+        if len(chain) < MIN_WORDS:
+            continue
+        for words in _phrases(chain):
+            valid = checksum_is_valid([word.word for word in words], words[0].language)
+            everyday = sum(word.word in _EVERYDAY for word in words)
+            if valid or everyday < max(4, len(words) // 3):
+                yield words[0].span[0], words[-1].span[1], valid
