@@ -7,8 +7,10 @@ a Sudachi tokenizer must not be shared between threads, so each thread gets its 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from sudachipy import Dictionary, SplitMode
 
@@ -104,12 +106,11 @@ def is_kana_only(text: str) -> bool:
     return all("\u3040" <= ch <= "\u30ff" for ch in text)
 
 
-def analyze(text: str) -> list[JaWord]:
-    """Content words of a Japanese run of text, with offsets into `text`."""
+def _content_morphemes(text: str) -> Iterator[tuple[int, Any, str, bool]]:
+    """(offset of the chunk, morpheme, normalized term, is a noun) of each content word."""
     kept = _kept_pos_ids()
     nouns = _noun_pos_ids()
     tokenizer = _tokenizer()
-    words: list[JaWord] = []
     for offset, chunk in _chunks(text):
         for morpheme in tokenizer.tokenize(chunk):
             pos_id = morpheme.part_of_speech_id()
@@ -118,54 +119,42 @@ def analyze(text: str) -> list[JaWord]:
             term = morpheme.normalized_form()
             if term in STOP_WORDS or (len(term) == 1 and is_kana_only(term)):
                 continue
-            parts: tuple[str, ...] = ()
-            if len(term) >= 3 and pos_id in nouns:
-                split = morpheme.split(SplitMode.A)
-                if len(split) > 1:
-                    parts = tuple(
-                        part.normalized_form()
-                        for part in split
-                        if part.part_of_speech_id() in kept
-                        and not (len(part.surface()) == 1 and is_kana_only(part.surface()))
-                    )
-            words.append(
-                JaWord(
-                    term=term,
-                    start=offset + morpheme.begin(),
-                    end=offset + morpheme.end(),
-                    reading=morpheme.reading_form() if pos_id in nouns else "",
-                    parts=parts,
-                )
-            )
-    return words
+            yield offset, morpheme, term, pos_id in nouns
+
+
+def _compound_parts(morpheme: Any, term: str) -> tuple[str, ...]:
+    """The shorter content words of a compound noun (Sudachi mode A), for partial matches."""
+    if len(term) < 3:
+        return ()
+    split = morpheme.split(SplitMode.A)
+    if len(split) < 2:
+        return ()
+    kept = _kept_pos_ids()
+    return tuple(
+        part.normalized_form()
+        for part in split
+        if part.part_of_speech_id() in kept
+        and not (len(part.surface()) == 1 and is_kana_only(part.surface()))
+    )
+
+
+def analyze(text: str) -> list[JaWord]:
+    """Content words of a Japanese run of text, with offsets into `text`."""
+    return [
+        JaWord(
+            term=term,
+            start=offset + morpheme.begin(),
+            end=offset + morpheme.end(),
+            reading=morpheme.reading_form() if noun else "",
+            parts=_compound_parts(morpheme, term) if noun else (),
+        )
+        for offset, morpheme, term, noun in _content_morphemes(text)
+    ]
 
 
 def index_words(text: str) -> list[tuple[str, str, tuple[str, ...]]]:
     """(term, reading, parts) of each content word: `analyze` without offsets, for indexing."""
-    kept = _kept_pos_ids()
-    nouns = _noun_pos_ids()
-    tokenizer = _tokenizer()
-    words: list[tuple[str, str, tuple[str, ...]]] = []
-    for _offset, chunk in _chunks(text):
-        for morpheme in tokenizer.tokenize(chunk):
-            pos_id = morpheme.part_of_speech_id()
-            if pos_id not in kept:
-                continue
-            term = morpheme.normalized_form()
-            if term in STOP_WORDS or (len(term) == 1 and is_kana_only(term)):
-                continue
-            if pos_id not in nouns:
-                words.append((term, "", ()))
-                continue
-            parts: tuple[str, ...] = ()
-            if len(term) >= 3:
-                split = morpheme.split(SplitMode.A)
-                if len(split) > 1:
-                    parts = tuple(
-                        part.normalized_form()
-                        for part in split
-                        if part.part_of_speech_id() in kept
-                        and not (len(part.surface()) == 1 and is_kana_only(part.surface()))
-                    )
-            words.append((term, morpheme.reading_form(), parts))
-    return words
+    return [
+        (term, morpheme.reading_form(), _compound_parts(morpheme, term)) if noun else (term, "", ())
+        for _offset, morpheme, term, noun in _content_morphemes(text)
+    ]
