@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "madoguchi.search",
     "madoguchi.helpcenter",
     "madoguchi.tickets",
+    "madoguchi.intake",
+    "madoguchi.support",
     "madoguchi.api",
     "madoguchi.serving",
 ]
@@ -177,9 +179,12 @@ TASKS = {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
         if TESTING
         else "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "search"],
+        "QUEUES": ["default", "search", "mail"],
     }
 }
+
+# Where people reach this madoguchi: links in mail (ticket pages, email confirmation) start here.
+MADOGUCHI_BASE_URL = os.environ.get("MADOGUCHI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -240,6 +245,11 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Ticket attachments live outside MEDIA_ROOT: no URL serves them, only the ticket's views.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "attachments", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

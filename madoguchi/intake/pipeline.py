@@ -1,0 +1,112 @@
+"""The one way in: `receive(message)` runs every step of intake, in this order, for every channel.
+
+Each step takes the message and returns it (a changed copy) or raises `Dropped` (a loop, an
+auto-reply, a double submission: nothing to do) or `Held` (kept for a person to decide). Any
+other failure puts the message in the quarantine, to be retried with `madoguchi intake retry`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from madoguchi.intake.errors import Dropped, Held
+from madoguchi.intake.inbound import InboundMessage
+from madoguchi.intake.steps.loops import detect_loops
+from madoguchi.intake.steps.normalize import normalize
+from madoguchi.intake.steps.notify import notify
+from madoguchi.intake.steps.route import route
+from madoguchi.intake.steps.safety import screen_for_safety
+from madoguchi.intake.steps.store import store
+from madoguchi.intake.steps.thread import thread
+from madoguchi.intake.steps.triage import triage
+
+logger = logging.getLogger(__name__)
+
+Step = Callable[[InboundMessage], InboundMessage]
+
+STEPS: tuple[Step, ...] = (
+    normalize,
+    screen_for_safety,
+    detect_loops,
+    thread,
+    triage,
+    store,
+    route,
+    notify,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a message: created, appended, dropped, held or quarantined."""
+
+    outcome: str
+    ticket_id: int | None = None
+    message_id: int | None = None
+    reason: str = ""
+    notices: tuple[str, ...] = ()
+    quarantine_id: int | None = None
+    message: InboundMessage | None = None
+
+
+def receive(message: InboundMessage, *, raw: bytes = b"", retry_of: int | None = None) -> Outcome:
+    """Run `message` through every step; never raises for anything the message contains."""
+    from madoguchi.intake import quarantine
+
+    current = message
+    for step in STEPS:
+        try:
+            current = step(current)
+        except Dropped as dropped:
+            return Outcome(
+                "dropped",
+                ticket_id=dropped.ticket_id or current.stored_ticket_id,
+                reason=dropped.reason,
+                notices=current.notices,
+                message=current,
+            )
+        except Held as held:
+            row = quarantine.keep(
+                current,
+                step=step.__name__,
+                reason=held.reason,
+                raw=raw,
+                held=True,
+                retry_of=retry_of,
+                ticket_id=held.ticket_id,
+            )
+            return Outcome(
+                "held",
+                ticket_id=held.ticket_id,
+                reason=held.reason,
+                notices=current.notices,
+                quarantine_id=row.pk,
+                message=current,
+            )
+        except Exception as error:
+            # The type and step only: the message may hold personal data.
+            logger.exception("intake step %s failed (%s)", step.__name__, type(error).__name__)
+            row = quarantine.keep(
+                current,
+                step=step.__name__,
+                reason=repr(error)[:2000],
+                raw=raw,
+                held=False,
+                retry_of=retry_of,
+            )
+            return Outcome(
+                "quarantined",
+                reason=f"{step.__name__}: {type(error).__name__}",
+                notices=current.notices,
+                quarantine_id=row.pk,
+                message=current,
+            )
+    return Outcome(
+        "created" if current.created else "appended",
+        ticket_id=current.stored_ticket_id,
+        message_id=current.stored_message_id,
+        notices=current.notices,
+        message=current,
+    )

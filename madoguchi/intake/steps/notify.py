@@ -1,0 +1,31 @@
+"""Step 8: tell people, after the ticket is safely stored: the security group at once, the
+customer that their request arrived (or that their email needs confirming)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from madoguchi.intake.inbound import InboundMessage
+from madoguchi.tickets.models import Ticket
+from madoguchi.tickets.tasks import (
+    send_acknowledgement,
+    send_email_confirmation,
+    send_security_alert,
+)
+
+
+def notify(message: InboundMessage) -> InboundMessage:
+    ticket_id = message.stored_ticket_id
+    if ticket_id is None:
+        return message
+    triage = message.triage
+    if triage is not None and triage.security:
+        reasons = list(triage.reasons)
+        transaction.on_commit(
+            lambda: send_security_alert.enqueue(ticket_id=ticket_id, reasons=reasons)
+        )
+    if message.created:
+        confirmed = Ticket.objects.filter(pk=ticket_id, email_confirmed_at__isnull=False).exists()
+        task = send_acknowledgement if confirmed else send_email_confirmation
+        transaction.on_commit(lambda: task.enqueue(ticket_id=ticket_id))
+    return message

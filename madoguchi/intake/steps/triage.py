@@ -1,0 +1,60 @@
+"""Step 5: problem type, language and urgency.
+
+Account takeover, unauthorized withdrawals, a lost second factor and a secret the customer
+just revealed are security problems: urgent, for the security group, at once.
+"""
+
+from __future__ import annotations
+
+import re
+
+from madoguchi.intake.inbound import InboundMessage, Triage
+from madoguchi.tickets.models import Priority
+from madoguchi.tickets.selectors import problem_type_by_slug
+
+# Words customers use for the three security emergencies, in both languages (NFKC, case folded).
+_SECURITY_WORDS = {
+    "takeover": re.compile(
+        r"乗っ取|のっと|不正ログイン|身に覚えのない(ログイン|アクセス)|勝手にログイン|"
+        r"account (was )?(hacked|compromised|taken over)|account takeover|"
+        r"(someone|somebody) (logged|got) in|unrecognized login|unrecognised login"
+    ),
+    "unauthorized_withdrawal": re.compile(
+        r"不正(な)?出金|身に覚えのない出金|勝手に出金|勝手に送金|盗まれ|"
+        r"unauthori[sz]ed (withdrawal|transfer)|withdrawal i did not make|"
+        r"(funds|coins|crypto|money) (were |was )?stolen"
+    ),
+    "lost_2fa": re.compile(
+        r"(二段階認証|2段階認証|二要素|2fa|認証アプリ).{0,20}(紛失|なくし|無くし|失くし|壊れ|機種変更)|"
+        r"(lost|broke|reset|stolen).{0,20}(2fa|two[- ]factor|authenticator)"
+    ),
+}
+_SECURITY_CHOICES = {"takeover", "unauthorized_withdrawal", "lost_2fa"}
+_LEAKED_SECRETS = {"seed_phrase", "private_key", "api_secret", "password"}
+
+
+def security_reasons(message: InboundMessage) -> list[str]:
+    text = (
+        f"{message.subject}\n{message.body}\n{message.fields.get('what_happened', '')}".casefold()
+    )
+    reasons = [name for name, pattern in _SECURITY_WORDS.items() if pattern.search(text)]
+    if message.fields.get("what_happened") in _SECURITY_CHOICES:
+        reasons.append(str(message.fields["what_happened"]))
+    if _LEAKED_SECRETS & set(message.redacted_kinds):
+        reasons.append("secret_revealed")
+    return sorted(set(reasons))
+
+
+def triage(message: InboundMessage) -> InboundMessage:
+    problem_type = problem_type_by_slug(message.problem_type or "other")
+    slug = problem_type.slug if problem_type else ""
+    priority = problem_type.default_priority if problem_type else Priority.NORMAL
+    reasons = security_reasons(message)
+    security = bool(reasons) or bool(problem_type and problem_type.is_security)
+    if security:
+        priority = Priority.URGENT
+    return message.with_changes(
+        triage=Triage(
+            problem_type=slug, priority=priority, security=security, reasons=tuple(reasons)
+        )
+    )

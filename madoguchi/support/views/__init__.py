@@ -1,0 +1,1 @@
+"""Customer pages: the form, their requests, and the links mailed to visitors."""

@@ -1,0 +1,1 @@
+"""Pages behind the counter: the plain agent page (the full console comes later)."""

@@ -1,0 +1,179 @@
+"""intake.receive: every channel's messages go through the same steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from madoguchi import intake
+from madoguchi.intake import pipeline
+from madoguchi.intake.inbound import InboundAttachment, InboundMessage
+from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
+from madoguchi.tickets.events import verify_history
+from madoguchi.tickets.models import AuthorKind, Priority, Status, Ticket, TicketEvent
+from madoguchi.tickets.permissions import visible_tickets
+
+pytestmark = pytest.mark.django_db
+
+SEED = (
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+    "abandon about"
+)
+
+
+def web(**changes: Any) -> InboundMessage:
+    values: dict[str, Any] = {
+        "channel": "web",
+        "subject": "入金が反映されません",
+        "body": "昨日BTCを送金しましたが、まだ反映されていません。",
+        "sender_email": "Taro@Example.JP",
+        "problem_type": "deposit",
+        "fields": {"coin": "BTC", "network": "bitcoin"},
+    }
+    values.update(changes)
+    return InboundMessage(**values)
+
+
+def test_a_visitors_deposit_ticket_is_stored_routed_and_hidden_until_confirmed(
+    payments_agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = intake.receive(web())
+
+    assert outcome.outcome == "created"
+    ticket = Ticket.objects.get(pk=outcome.ticket_id)
+    assert ticket.group is not None and ticket.group.slug == "payments"
+    assert ticket.language == "ja"
+    assert ticket.requester_email == "taro@example.jp"
+    assert ticket.details == {"coin": "BTC", "network": "bitcoin"}
+    assert ticket.first_response_due_at is not None
+    assert not visible_tickets(payments_agent).filter(pk=ticket.pk).exists()
+    (confirmation,) = mail.outbox
+    assert confirmation.to == ["taro@example.jp"]
+    assert "/support/confirm/" in confirmation.body
+    assert verify_history(ticket).ok
+
+
+def test_a_seed_phrase_is_removed_the_sender_told_and_security_alerted(
+    security_agent: Any, customer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = intake.receive(
+            web(
+                body=f"ウォレットの復元フレーズです: {SEED}",
+                customer_id=customer.pk,
+                sender_email=customer.email,
+                email_verified=True,
+            )
+        )
+    ticket = Ticket.objects.get(pk=outcome.ticket_id)
+    stored = "\n".join(ticket.messages.values_list("body", flat=True))
+    assert "abandon" not in stored
+    assert outcome.notices and "シードフレーズ" in outcome.notices[0] or "復元" in outcome.notices[0]
+    assert ticket.priority == Priority.URGENT
+    assert ticket.group is not None and ticket.group.handles_security
+    assert ticket.messages.filter(author_kind=AuthorKind.SYSTEM, is_internal=False).exists()
+    alert = next(m for m in mail.outbox if m.to == [security_agent.email])
+    assert f"#{ticket.pk}" in alert.subject
+    assert "abandon" not in alert.body
+    assert not QuarantinedMessage.objects.exists()
+    assert "abandon" not in str(list(TicketEvent.objects.values_list("data", flat=True)))
+
+
+def test_an_account_takeover_goes_to_the_security_group_as_urgent(security_agent: Any) -> None:
+    outcome = intake.receive(
+        web(problem_type="login", subject="アカウントが乗っ取られました", body="パスワードが勝手に変更されています")
+    )
+    ticket = Ticket.objects.get(pk=outcome.ticket_id)
+    assert ticket.priority == Priority.URGENT
+    assert ticket.group is not None and ticket.group.slug == "security"
+    assert ticket.events.filter(kind="security_alert").exists()
+
+
+def test_a_lookalike_link_is_defanged_and_flagged() -> None:
+    outcome = intake.receive(
+        web(body="サポートから https://tsukimi-support.example.com/login に入れと言われました")
+    )
+    ticket = Ticket.objects.get(pk=outcome.ticket_id)
+    body = ticket.messages.get(author_kind="customer").body
+    assert "https://tsukimi-support.example.com" not in body
+    assert "hxxps://" in body
+    assert any(flag["kind"] == "lookalike_link" for flag in ticket.safety_flags)
+
+
+def test_auto_replies_are_dropped_and_a_double_submission_makes_one_ticket() -> None:
+    assert intake.receive(web(is_automated=True)).outcome == "dropped"
+    first = intake.receive(web())
+    second = intake.receive(web())
+    assert second.outcome == "dropped"
+    assert second.ticket_id == first.ticket_id
+    assert Ticket.objects.count() == 1
+
+
+def test_a_reply_from_someone_else_is_held_and_joins_only_when_released(customer: Any) -> None:
+    ticket_id = intake.receive(
+        web(customer_id=customer.pk, sender_email=customer.email, email_verified=True)
+    ).ticket_id
+    held = intake.receive(
+        web(ticket_id=ticket_id, sender_email="stranger@example.com", body="私のチケットです")
+    )
+    assert held.outcome == "held"
+    row = QuarantinedMessage.objects.get(pk=held.quarantine_id)
+    assert row.status == QuarantineStatus.HELD
+    assert Ticket.objects.get(pk=ticket_id).messages.count() == 1
+
+    from madoguchi.intake.quarantine import retry
+
+    assert retry(row.pk).outcome == "held"
+    released = retry(row.pk, release_hold=True)
+    assert released.outcome == "appended"
+    assert Ticket.objects.get(pk=ticket_id).messages.filter(body="私のチケットです").exists()
+
+
+def test_a_reply_to_a_closed_ticket_opens_a_follow_up(customer: Any) -> None:
+    first = intake.receive(
+        web(customer_id=customer.pk, sender_email=customer.email, email_verified=True)
+    )
+    Ticket.objects.filter(pk=first.ticket_id).update(status=Status.CLOSED)
+    reply = intake.receive(
+        web(ticket_id=first.ticket_id, customer_id=customer.pk, sender_email=customer.email,
+            body="まだ届いていません")
+    )
+    assert reply.outcome == "created"
+    assert reply.ticket_id != first.ticket_id
+    assert Ticket.objects.get(pk=reply.ticket_id).details["follow_up_of"] == f"#{first.ticket_id}"
+
+
+def test_a_failing_step_keeps_the_message_and_retry_takes_it_in(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def broken(message: InboundMessage) -> InboundMessage:
+        raise RuntimeError("database went away")
+
+    steps = list(pipeline.STEPS)
+    steps[steps.index(pipeline.store)] = broken
+    monkeypatch.setattr(pipeline, "STEPS", tuple(steps))
+    outcome = intake.receive(
+        web(body=f"seed: {SEED}", attachments=(InboundAttachment("a.csv", b"date,amount\n1,2\n"),))
+    )
+    assert outcome.outcome == "quarantined"
+    assert not Ticket.objects.exists()
+    row = QuarantinedMessage.objects.get()
+    assert "abandon" not in str(row.payload)
+
+    monkeypatch.undo()
+    call_command("intake", "retry", str(row.pk))
+    assert "created" in capsys.readouterr().out
+    ticket = Ticket.objects.get()
+    assert ticket.attachments.get().name == "a.csv"
+    row.refresh_from_db()
+    assert row.status == QuarantineStatus.RESOLVED and row.ticket_id == ticket.pk
+
+
+def test_an_unreadable_sender_is_quarantined_not_lost() -> None:
+    outcome = intake.receive(web(sender_email="not an address"))
+    assert outcome.outcome == "quarantined"
+    assert QuarantinedMessage.objects.get().payload["sender_email"] == "not an address"
