@@ -312,6 +312,11 @@ MADOGUCHI_OFFICIAL_DOMAINS = env_list("MADOGUCHI_OFFICIAL_DOMAINS")
 MADOGUCHI_SEARCH_BACKEND = os.environ.get(
     "MADOGUCHI_SEARCH_BACKEND", ""
 )  # "" = follow the database
+# Ticket attachments: the largest file in bytes, and how many files one message carries.
+MADOGUCHI_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("MADOGUCHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+)
+MADOGUCHI_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("MADOGUCHI_ATTACHMENTS_PER_MESSAGE", "10"))
 
 LOGGING = {
     "version": 1,
