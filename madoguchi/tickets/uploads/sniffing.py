@@ -39,7 +39,7 @@ _HEIC_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"})
 
 # Markup that a browser would run or render if it ever sniffed the file as HTML or SVG
 # (tags of the WHATWG sniffing table, standalone SVG, PHP for a misconfigured server).
-# Tags of five letters or more only: compressed pixels spell a shorter one by chance.
+# Tags of four letters or more only: compressed pixels spell a shorter one by chance.
 _MARKUP = re.compile(
     rb"<(?:script|iframe|object|embed|html|body|head|meta|style|!doctype\s+html|\?php)[\s>/]"
     rb"|<svg\s[^>]{0,512}?xmlns",
@@ -93,7 +93,7 @@ def has_zip_directory(data: bytes) -> bool:
             directory_start = position - directory_size
             if directory_start >= 0 and (
                 data.startswith(_ZIP_CENTRAL, directory_start)
-                or data.startswith(_ZIP64_LOCATOR, position - 20)
+                or (position >= 20 and data.startswith(_ZIP64_LOCATOR, position - 20))
             ):
                 return True
         position = data.rfind(_ZIP_END, start, position)
