@@ -133,10 +133,8 @@ class Visitor:
         if multipart:
             body, content_type = _multipart(fields)
         else:
-            body, content_type = (
-                urllib.parse.urlencode(list(fields)).encode(),
-                ("application/x-www-form-urlencoded"),
-            )
+            body = urllib.parse.urlencode(list(fields)).encode()
+            content_type = "application/x-www-form-urlencoded"
         headers = {
             "Content-Type": content_type,
             "Origin": self.origin,
@@ -169,7 +167,7 @@ class Visitor:
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
                 cookie_value = rest.split(";", 1)[0]
-                if "expires=Thu, 01 Jan 1970" in value or "Max-Age=0" in value:
+                if "max-age=0" in value.lower():  # how Django deletes a cookie
                     self.cookies.pop(key.strip(), None)
                 else:
                     self.cookies[key.strip()] = cookie_value
@@ -370,8 +368,7 @@ def run_load(
     errors: Counter[str] = Counter()
     reconnects = [0]
 
-    def client() -> None:
-        visitor = Visitor(base_url)
+    def client(visitor: Visitor) -> None:
         start.wait()
         try:
             while True:
@@ -398,7 +395,10 @@ def run_load(
                 reconnects[0] += visitor.reconnects
             visitor.close()
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    threads = [
+        threading.Thread(target=client, args=(Visitor(base_url),), daemon=True)
+        for _ in range(concurrency)
+    ]
     for thread in threads:
         thread.start()
     start.wait()
