@@ -37,10 +37,14 @@ class StoredFile:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
+    """What triage decided, with the problem type's routing facts so later steps need not ask."""
+
     problem_type: str
     priority: str
     security: bool
     reasons: tuple[str, ...] = ()
+    group_id: int | None = None
+    response_hours: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +132,7 @@ class InboundMessage:
         if values.get("triage"):
             triage = dict(values["triage"])
             triage["reasons"] = tuple(triage.get("reasons", ()))
+            triage["response_hours"] = dict(triage.get("response_hours") or {})
             values["triage"] = Triage(**triage)
         if "received_at" in values:
             values["received_at"] = datetime.fromisoformat(values["received_at"])

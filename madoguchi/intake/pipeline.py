@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
+
+from django.db import transaction
 
 from madoguchi.intake.errors import Dropped, Held
 from madoguchi.intake.inbound import InboundMessage
@@ -51,58 +54,69 @@ class Outcome:
     message: InboundMessage | None = None
 
 
+# From the first of these on, the steps run in one transaction: a ticket is stored together
+# with its routing and its notifications, or not at all.
+WRITING_STEPS = frozenset({"store", "route", "notify"})
+
+
 def receive(message: InboundMessage, *, raw: bytes = b"", retry_of: int | None = None) -> Outcome:
     """Run `message` through every step; never raises for anything the message contains."""
     from madoguchi.intake import quarantine
 
     current = message
-    for step in STEPS:
-        try:
-            current = step(current)
-        except Dropped as dropped:
-            return Outcome(
-                "dropped",
-                ticket_id=dropped.ticket_id or current.stored_ticket_id,
-                reason=dropped.reason,
-                notices=current.notices,
-                message=current,
-            )
-        except Held as held:
-            row = quarantine.keep(
-                current,
-                step=step.__name__,
-                reason=held.reason,
-                raw=raw,
-                held=True,
-                retry_of=retry_of,
-                ticket_id=held.ticket_id,
-            )
-            return Outcome(
-                "held",
-                ticket_id=held.ticket_id,
-                reason=held.reason,
-                notices=current.notices,
-                quarantine_id=row.pk,
-                message=current,
-            )
-        except Exception as error:
-            # The type and step only: the message may hold personal data.
-            logger.exception("intake step %s failed (%s)", step.__name__, type(error).__name__)
-            row = quarantine.keep(
-                current,
-                step=step.__name__,
-                reason=repr(error)[:2000],
-                raw=raw,
-                held=False,
-                retry_of=retry_of,
-            )
-            return Outcome(
-                "quarantined",
-                reason=f"{step.__name__}: {type(error).__name__}",
-                notices=current.notices,
-                quarantine_id=row.pk,
-                message=current,
-            )
+    step: Step = STEPS[0]
+    in_transaction = False
+    try:
+        with ExitStack() as writing:
+            for step in STEPS:
+                if step.__name__ in WRITING_STEPS and not in_transaction:
+                    writing.enter_context(transaction.atomic())
+                    in_transaction = True
+                current = step(current)
+    except Dropped as dropped:
+        return Outcome(
+            "dropped",
+            ticket_id=dropped.ticket_id,
+            reason=dropped.reason,
+            notices=current.notices,
+            message=current,
+        )
+    except Held as held:
+        row = quarantine.keep(
+            current,
+            step=step.__name__,
+            reason=held.reason,
+            raw=raw,
+            held=True,
+            retry_of=retry_of,
+            ticket_id=held.ticket_id,
+        )
+        return Outcome(
+            "held",
+            ticket_id=held.ticket_id,
+            reason=held.reason,
+            notices=current.notices,
+            quarantine_id=row.pk,
+            message=current,
+        )
+    except Exception as error:
+        # The type and step only: the message may hold personal data.
+        logger.exception("intake step %s failed (%s)", step.__name__, type(error).__name__)
+        row = quarantine.keep(
+            current,
+            step=step.__name__,
+            reason=repr(error)[:2000],
+            raw=raw,
+            held=False,
+            retry_of=retry_of,
+        )
+        return Outcome(
+            "quarantined",
+            reason=f"{step.__name__}: {type(error).__name__}",
+            notices=current.notices,
+            quarantine_id=row.pk,
+            message=current,
+        )
     return Outcome(
         "created" if current.created else "appended",
         ticket_id=current.stored_ticket_id,

@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.db import transaction
 
 from madoguchi.intake.inbound import InboundMessage
-from madoguchi.tickets.models import Ticket
 from madoguchi.tickets.tasks import (
     send_acknowledgement,
     send_email_confirmation,
@@ -25,7 +24,8 @@ def notify(message: InboundMessage) -> InboundMessage:
             lambda: send_security_alert.enqueue(ticket_id=ticket_id, reasons=reasons)
         )
     if message.created:
-        confirmed = Ticket.objects.filter(pk=ticket_id, email_confirmed_at__isnull=False).exists()
+        # Intake opened the ticket confirmed exactly when the channel vouched for the email.
+        confirmed = message.email_verified
         task = send_acknowledgement if confirmed else send_email_confirmation
         transaction.on_commit(lambda: task.enqueue(ticket_id=ticket_id))
     return message

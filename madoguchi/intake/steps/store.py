@@ -77,7 +77,7 @@ def store(message: InboundMessage) -> InboundMessage:
                 by=author,
                 external_id=message.message_id,
             )
-            stored = Message.objects.filter(ticket=ticket).order_by("id").first()
+            stored = ticket.opening_message  # type: ignore[attr-defined]
             created = True
         for file in message.files:
             services.store_attachment(ticket=ticket, upload=file, message=stored, by=author)

@@ -55,6 +55,11 @@ def triage(message: InboundMessage) -> InboundMessage:
         priority = Priority.URGENT
     return message.with_changes(
         triage=Triage(
-            problem_type=slug, priority=priority, security=security, reasons=tuple(reasons)
+            problem_type=slug,
+            priority=priority,
+            security=security,
+            reasons=tuple(reasons),
+            group_id=problem_type.group_id if problem_type else None,
+            response_hours=dict(problem_type.response_hours) if problem_type else {},
         )
     )

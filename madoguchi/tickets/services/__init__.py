@@ -23,6 +23,7 @@ from madoguchi.tickets.services.workflow import (
     move_to_group,
     rate_ticket,
     record_suggestion_opened,
+    route_new_ticket,
     route_ticket,
     set_tags,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "open_ticket",
     "rate_ticket",
     "record_suggestion_opened",
+    "route_new_ticket",
     "route_ticket",
     "set_tags",
     "store_attachment",

@@ -51,7 +51,8 @@ def open_ticket(
     `email_confirmed` is True when the channel already proved the email belongs to the sender
     (a signed-in customer, an integration vouching for its user); a visitor's ticket stays
     hidden from agents until `confirm_requester_email`. The subject is cut to its column
-    (the whole text is in the body); an empty body is refused.
+    (the whole text is in the body); an empty body is refused. The first message is on the
+    returned ticket as `opening_message`.
     """
     subject = " ".join(subject.split())[:SUBJECT_CHARS]
     if not subject:
@@ -86,7 +87,7 @@ def open_ticket(
             language=language,
             email_confirmed=email_confirmed,
         )
-        append_message(
+        ticket.opening_message = append_message(  # type: ignore[attr-defined]
             ticket,
             body=body,
             author_kind=author_kind,
