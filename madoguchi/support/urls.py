@@ -1,10 +1,15 @@
 from django.urls import path
 
-from madoguchi.support.views import access, requests
+from madoguchi.support.views import access, form, requests
 
 app_name = "support"
 
 urlpatterns = [
+    path("support/new/", form.choose_type, name="new"),
+    path("support/new/<str:slug>/", form.new_ticket, name="new_type"),
+    path("support/sent/", form.sent, name="sent"),
+    path("support/suggest/", form.suggest, name="suggest"),
+    path("support/solved/", form.solved, name="solved"),
     path("support/confirm/<str:token>/", access.confirm_email, name="confirm_email"),
     path("support/access/<str:token>/", access.visitor_access, name="visitor_access"),
     path("support/tickets/", requests.my_tickets, name="my_tickets"),
