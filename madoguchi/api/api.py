@@ -2,7 +2,9 @@
 
 from ninja import NinjaAPI
 
+from madoguchi.api.errors import install_error_handlers
 from madoguchi.api.search import router as search_router
+from madoguchi.api.token_info import router as token_router
 from madoguchi.api.validate import router as validate_router
 
 api = NinjaAPI(
@@ -11,6 +13,8 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
 )
+install_error_handlers(api)
 
 api.add_router("/search", search_router)
 api.add_router("", validate_router)
+api.add_router("", token_router)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 from ninja import Query, Router, Schema, Status
-from ninja.throttling import SimpleRateThrottle
 
-from madoguchi.search.errors import MESSAGES, QueryError, SearchErrorCode
+from madoguchi.api.throttling import AddressThrottle
+from madoguchi.search.errors import QueryError
 from madoguchi.search.query import autocomplete, search
 
 router = Router(tags=["search"])
@@ -58,22 +57,9 @@ class ValidationErrorOut(Schema):
     detail: list[dict[str, Any]]
 
 
-class SearchThrottle(SimpleRateThrottle):
-    """Searches per client address; settings.MADOGUCHI_SEARCH_RATE (default 600/m)."""
-
-    scope = "search"
-
-    def __init__(self) -> None:
-        super().__init__(rate=getattr(settings, "MADOGUCHI_SEARCH_RATE", "600/m"))
-
-    def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-def _rate_limited(language: str) -> Status:
-    with translation.override(language):
-        message = str(MESSAGES[SearchErrorCode.RATE_LIMITED])
-    return Status(429, {"code": SearchErrorCode.RATE_LIMITED.value, "message": message})
+# Searches and autocompletions per client address share settings.MADOGUCHI_SEARCH_RATE
+# (default 600/m); over it, 429 rate_limited with Retry-After (madoguchi.api.errors).
+SEARCH_THROTTLE = AddressThrottle("search", setting="MADOGUCHI_SEARCH_RATE")
 
 
 def _language(request: HttpRequest, locale: str | None) -> str:
@@ -86,12 +72,14 @@ def _language(request: HttpRequest, locale: str | None) -> str:
 @router.get(
     "",
     response={200: SearchOut, 400: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    throttle=SEARCH_THROTTLE,
     summary="Search articles and guides",
     description=(
         "Results in the requested language first; an answer that exists only in the other "
         "language is still found and carries its own `locale`. `snippet` is HTML with the "
         "matched words in `<mark>`. 400: nothing to search for (message in the user's "
-        "language); 422: a parameter out of range; 429: too many searches from one address."
+        "language); 422: a parameter out of range; 429: too many searches from one address, "
+        "with Retry-After in seconds."
     ),
 )
 def search_endpoint(
@@ -103,8 +91,6 @@ def search_endpoint(
     category: str | None = Query(None, max_length=100),
 ) -> Status:
     language = _language(request, locale)
-    if not SearchThrottle().allow_request(request):
-        return _rate_limited(language)
     with translation.override(language):
         try:
             found = search(q, locale=language, limit=limit, offset=offset, category=category)
@@ -116,6 +102,7 @@ def search_endpoint(
 @router.get(
     "/autocomplete",
     response={200: AutocompleteOut, 422: ValidationErrorOut, 429: ErrorOut},
+    throttle=SEARCH_THROTTLE,
     summary="Titles that continue what is being typed",
 )
 def autocomplete_endpoint(
@@ -125,6 +112,4 @@ def autocomplete_endpoint(
     limit: int = Query(8, ge=1, le=20),
 ) -> Status:
     language = _language(request, locale)
-    if not SearchThrottle().allow_request(request):
-        return _rate_limited(language)
     return Status(200, {"suggestions": autocomplete(q, locale=language, limit=limit)})
