@@ -1,0 +1,310 @@
+"""What the agent page shows in words: safety flags, form answers, account context, history."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from madoguchi.safety.links import LinkReason, reason_message
+from madoguchi.safety.redaction.kinds import SecretKind
+from madoguchi.tickets.events import SYSTEM_LABEL, HistoryCheck
+from madoguchi.tickets.models import (
+    AuthorKind,
+    Channel,
+    EventKind,
+    FieldKind,
+    Message,
+    Priority,
+    ProblemField,
+    Status,
+    Ticket,
+    TicketEvent,
+)
+
+SECRET = "secret"  # noqa: S105 - the name of a flag, not a secret
+LOOKALIKE = "lookalike_link"
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    """The queue's short safety markers for one ticket."""
+
+    secrets: bool
+    lookalikes: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FlagNote:
+    kind: str  # "secret" or "lookalike_link"
+    title: str
+    details: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A message of the conversation with what the safety checks did to it, in words."""
+
+    message: Message
+    author: str
+    removed: tuple[str, ...]
+    lookalike_hosts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    sequence: int
+    at: Any
+    actor: str
+    kind: str
+    summary: str
+
+
+def _flags(flags: Any) -> list[Mapping[str, Any]]:
+    # Written by intake, but kept as JSON: anything not a list of objects is ignored, not a 500.
+    if not isinstance(flags, list):
+        return []
+    return [flag for flag in flags if isinstance(flag, Mapping)]
+
+
+def markers(ticket: Ticket) -> Markers:
+    kinds = {flag.get("kind") for flag in _flags(ticket.safety_flags)}
+    return Markers(secrets=SECRET in kinds, lookalikes=LOOKALIKE in kinds)
+
+
+def secret_label(kind: str) -> str:
+    try:
+        return SecretKind(kind).label
+    except ValueError:
+        return kind
+
+
+def link_reason(reason: str) -> str:
+    try:
+        return reason_message(LinkReason(reason))
+    except (ValueError, KeyError):
+        return reason
+
+
+def flag_notes(ticket: Ticket) -> list[FlagNote]:
+    """The ticket's safety flags explained: which kinds of secret were removed (never the
+    secret itself) and which look-alike hosts were found, and why each looks like the exchange."""
+    flags = _flags(ticket.safety_flags)
+    notes: list[FlagNote] = []
+    kinds: list[str] = []
+    for flag in flags:
+        if flag.get("kind") == SECRET:
+            types = flag.get("types")
+            for kind in types if isinstance(types, list) else []:
+                if str(kind) not in kinds:
+                    kinds.append(str(kind))
+    if kinds:
+        notes.append(
+            FlagNote(
+                SECRET,
+                _("Secrets were removed from the customer's messages"),
+                (
+                    _("Removed: %(kinds)s.") % {"kinds": ", ".join(secret_label(k) for k in kinds)},
+                    _(
+                        "The guard replaced them before anything was stored; nobody can read "
+                        "the originals. Treat them as exposed: the customer should move funds "
+                        "or change credentials, and must never be asked to send them again."
+                    ),
+                ),
+            )
+        )
+    hosts: dict[str, list[str]] = {}
+    for flag in flags:
+        if flag.get("kind") != LOOKALIKE:
+            continue
+        host = str(flag.get("host") or "?")
+        reasons = flag.get("reasons")
+        found = hosts.setdefault(host, [])
+        for reason in reasons if isinstance(reasons, list) else []:
+            text = link_reason(str(reason))
+            if text not in found:
+                found.append(text)
+    for host, reasons in hosts.items():
+        notes.append(
+            FlagNote(
+                LOOKALIKE,
+                _("Look-alike link: %(host)s") % {"host": host},
+                (
+                    *reasons,
+                    _(
+                        "The link was disabled in the message. Do not open it or pass it on; "
+                        "it may be a phishing site posing as the exchange."
+                    ),
+                ),
+            )
+        )
+    return notes
+
+
+def author(message: Message, ticket: Ticket) -> str:
+    if message.author_kind == AuthorKind.CUSTOMER:
+        return message.author.email if message.author else ticket.requester_email
+    if message.author is not None:
+        return message.author.email
+    return str(message.get_author_kind_display())
+
+
+def conversation(messages: Iterable[Message], ticket: Ticket) -> list[Entry]:
+    entries = []
+    for message in messages:
+        kinds = message.redacted_kinds if isinstance(message.redacted_kinds, list) else []
+        findings = _flags(message.link_findings)
+        hosts = [str(f.get("host") or "?") for f in findings if f.get("kind") == "lookalike"]
+        entries.append(
+            Entry(
+                message=message,
+                author=author(message, ticket),
+                removed=tuple(secret_label(str(kind)) for kind in kinds),
+                lookalike_hosts=tuple(dict.fromkeys(hosts)),
+            )
+        )
+    return entries
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _choice_label(field: ProblemField, value: Any) -> str:
+    language = (translation.get_language() or "ja")[:2]
+    choices = field.choices if isinstance(field.choices, list) else []
+    for choice in choices:
+        if isinstance(choice, Mapping) and str(choice.get("value")) == str(value):
+            return str(choice.get(language) or choice.get("ja") or value)
+    return _text(value)
+
+
+def answers(ticket: Ticket, fields: Iterable[ProblemField]) -> list[Answer]:
+    """The customer's answers to the form, labelled in the active language, in form order;
+    answers to fields that no longer exist follow under their key."""
+    details = ticket.details if isinstance(ticket.details, Mapping) else {}
+    rows: list[Answer] = []
+    seen: set[str] = set()
+    for field in fields:
+        if field.key not in details:
+            continue
+        seen.add(field.key)
+        value = details[field.key]
+        shown = _choice_label(field, value) if field.kind == FieldKind.CHOICE else _text(value)
+        rows.append(Answer(field.label, shown))
+    for key in sorted(k for k in details if k not in seen):
+        rows.append(Answer(str(key), _text(details[key])))
+    return rows
+
+
+def context_rows(ticket: Ticket) -> list[Answer]:
+    context = ticket.account_context if isinstance(ticket.account_context, Mapping) else {}
+    return [Answer(str(key), _text(value)) for key, value in sorted(context.items())]
+
+
+def _label(choices: type[Any], value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return _text(value)
+
+
+def _nobody(value: Any) -> str:
+    return _text(value) if value else _("nobody")
+
+
+def summary(event: TicketEvent) -> str:
+    """One line on what the entry changed, in the active language."""
+    data = event.data if isinstance(event.data, Mapping) else {}
+    kind = event.kind
+    if kind in (EventKind.STATUS_CHANGED, EventKind.PRIORITY_CHANGED):
+        labels = Status if kind == EventKind.STATUS_CHANGED else Priority
+        text = f"{_label(labels, data.get('old'))} → {_label(labels, data.get('new'))}"
+        if data.get("reason"):
+            text += f" ({_text(data['reason'])})"
+        return text
+    if kind == EventKind.GROUP_CHANGED:
+        return f"{_nobody(data.get('old'))} → {_nobody(data.get('new'))}"
+    if kind == EventKind.ASSIGNED:
+        return _nobody(data.get("assignee") or (f"#{data['new']}" if data.get("new") else ""))
+    if kind == EventKind.TAGS_CHANGED:
+        added = " ".join(f"+{tag}" for tag in data.get("added") or [])
+        removed = " ".join(f"−{tag}" for tag in data.get("removed") or [])
+        return " ".join(part for part in (added, removed) if part)
+    if kind == EventKind.CREATED:
+        return ", ".join(
+            part
+            for part in (
+                _label(Channel, data.get("channel")) if data.get("channel") else "",
+                _text(data.get("problem_type") or ""),
+                _label(Priority, data.get("priority")) if data.get("priority") else "",
+            )
+            if part
+        )
+    if kind == EventKind.ROUTED:
+        return _("to %(group)s, %(priority)s") % {
+            "group": _nobody(data.get("group")),
+            "priority": _label(Priority, data.get("priority")),
+        }
+    if kind == EventKind.SECRETS_REDACTED:
+        return ", ".join(secret_label(str(k)) for k in data.get("kinds") or [])
+    if kind == EventKind.LOOKALIKE_LINK:
+        return ", ".join(_text(host) for host in data.get("hosts") or [])
+    if kind == EventKind.ATTACHMENT_ADDED:
+        return f"{_text(data.get('name', ''))} (SHA-256 {_text(data.get('sha256', ''))})"
+    if kind in (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED):
+        return _label(Channel, data.get("channel")) if data.get("channel") else ""
+    if kind == EventKind.RATED:
+        return _("%(rating)s of 5") % {"rating": _text(data.get("rating"))}
+    if kind == EventKind.ACCOUNT_CONTEXT:
+        return ", ".join(_text(key) for key in data.get("keys") or [])
+    if kind == EventKind.SECURITY_ALERT:
+        return ", ".join(_text(reason) for reason in data.get("reasons") or [])
+    return ""
+
+
+def history_lines(events: Iterable[TicketEvent]) -> list[HistoryLine]:
+    return [
+        HistoryLine(
+            sequence=event.sequence,
+            at=event.created_at,
+            actor=_("madoguchi (system)")
+            if event.actor_label == SYSTEM_LABEL
+            else event.actor_label,
+            kind=_label(EventKind, event.kind),
+            summary=summary(event),
+        )
+        for event in events
+    ]
+
+
+def history_verdict(check: HistoryCheck) -> str:
+    """The result of `verify_history` in words."""
+    if check.ok:
+        return _("History intact: %(count)s entries, each chained to the one before.") % {
+            "count": check.entries
+        }
+    problems = {
+        "an entry is missing": _("an entry is missing"),
+        "the chain is broken": _("the chain is broken"),
+        "an entry was changed": _("an entry was changed"),
+    }
+    return _(
+        "History broken at entry %(sequence)s: %(problem)s. Entries from there on cannot be "
+        "trusted; report this to an administrator."
+    ) % {
+        "sequence": check.first_bad_sequence,
+        "problem": problems.get(check.problem, check.problem),
+    }
