@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from madoguchi.api.errors import install_error_handlers
 from madoguchi.api.search import router as search_router
+from madoguchi.api.tickets import router as tickets_router
 from madoguchi.api.token_info import router as token_router
 from madoguchi.api.validate import router as validate_router
 
@@ -18,3 +19,4 @@ install_error_handlers(api)
 api.add_router("/search", search_router)
 api.add_router("", validate_router)
 api.add_router("", token_router)
+api.add_router("/tickets", tickets_router)
