@@ -37,7 +37,9 @@ def visitor_client(db: None) -> Client:
 @pytest.fixture
 def agent(db: None) -> Any:
     """An agent of every seeded group, enrolled in TOTP as the staff middleware requires."""
-    user = create_user(email="agent@tsukimi.example", password="a-long-agent-password", role="agent")
+    user = create_user(
+        email="agent@tsukimi.example", password="a-long-agent-password", role="agent"
+    )
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
     for group in SupportGroup.objects.all():
         group.members.add(user)
