@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from madoguchi.intake.inbound import InboundAttachment
 from madoguchi.tickets import services
@@ -72,8 +72,9 @@ def visitor_ticket(make_ticket: MakeTicket) -> Ticket:
 
 
 def test_the_agent_urls_have_the_names_mails_link_to() -> None:
-    assert reverse("tickets:agent_ticket", kwargs={"ticket_id": 7}) == "/ja/agent/tickets/7/"
-    assert reverse("tickets:agent_queue") == "/ja/agent/tickets/"
+    with translation.override("ja"):
+        assert reverse("tickets:agent_ticket", kwargs={"ticket_id": 7}) == "/ja/agent/tickets/7/"
+        assert reverse("tickets:agent_queue") == "/ja/agent/tickets/"
 
 
 def test_a_signed_out_visitor_is_sent_to_the_login(make_ticket: MakeTicket, login: Login) -> None:
