@@ -15,6 +15,7 @@ class FormErrorCode(StrEnum):
     NETWORK_NEEDED = "network_needed"
     FILES_REJECTED = "files_rejected"
     NOT_AN_ARTICLE = "not_an_article"
+    NOTHING_VISIBLE = "nothing_visible"
 
 
 MESSAGES = {
@@ -27,6 +28,7 @@ MESSAGES = {
     ),
     FormErrorCode.FILES_REJECTED: _("These files cannot be attached:"),
     FormErrorCode.NOT_AN_ARTICLE: _("This is not an article of the Help Center."),
+    FormErrorCode.NOTHING_VISIBLE: _("This holds no visible text. Please write a few words."),
 }
 
 

@@ -180,12 +180,9 @@ def field_for(row: ProblemField) -> forms.Field:
         attrs = {**_PASTED, "autocapitalize": "characters", "list": "coin-symbols", **check}
         return CoinField(max_length=20, widget=forms.TextInput(attrs=attrs), **common)
     if kind in (FieldKind.ADDRESS, FieldKind.TXID, FieldKind.MEMO):
-        attrs = {**_PASTED, "maxlength": PASTED_MAX, **check}
-        if kind == FieldKind.MEMO:
-            attrs["maxlength"] = 200
-        return forms.CharField(
-            max_length=int(attrs["maxlength"]), widget=forms.TextInput(attrs=attrs), **common
-        )
+        longest = 200 if kind == FieldKind.MEMO else PASTED_MAX
+        attrs = {**_PASTED, "maxlength": longest, **check}
+        return forms.CharField(max_length=longest, widget=forms.TextInput(attrs=attrs), **common)
     return forms.CharField(
         max_length=TEXT_MAX,
         widget=forms.TextInput(attrs={"maxlength": TEXT_MAX}),
@@ -295,6 +292,12 @@ class SupportForm(forms.Form):
             raise ValidationError(message(FormErrorCode.LEAVE_EMPTY), code="leave_empty")
         return value
 
+    def clean_subject(self) -> str:
+        return _visible(self.cleaned_data.get("subject", ""))
+
+    def clean_body(self) -> str:
+        return _visible(self.cleaned_data.get("body", ""))
+
     def clean_attachments(self) -> list[UploadedFile]:
         uploads: list[UploadedFile] = self.cleaned_data.get("attachments") or []
         problems: list[str] = []
@@ -321,7 +324,7 @@ class SupportForm(forms.Form):
         return uploads
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data
         self._check_crypto(cleaned)
         return cleaned
 
@@ -401,6 +404,13 @@ class SupportForm(forms.Form):
             elif value:
                 details[row.key] = str(value)
         return details
+
+
+def _visible(text: str) -> str:
+    """`text`, unless it is only blanks, controls and invisible marks (such as U+200B)."""
+    if not any(not unicodedata.category(char).startswith(("Z", "C")) for char in text):
+        raise ValidationError(message(FormErrorCode.NOTHING_VISIBLE), code="nothing_visible")
+    return text
 
 
 def _moment(value: datetime) -> str:

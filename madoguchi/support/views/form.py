@@ -36,6 +36,7 @@ from madoguchi.tickets.selectors import (
     expected_first_response,
     problem_type_by_slug,
 )
+from madoguchi.tickets.uploads import max_bytes, max_per_message
 
 SENT_KEY = "madoguchi.support.sent"
 PASSED_ON = ("subject", "guide")  # query parameters an old ?type= link may carry along
@@ -90,7 +91,7 @@ def choose_type(request: HttpRequest) -> HttpResponse:
 
 
 def _account_email(request: HttpRequest) -> str:
-    return str(request.user.email) if is_customer(request.user) else ""
+    return str(getattr(request.user, "email", "")) if is_customer(request.user) else ""
 
 
 def _known_user_id(request: HttpRequest) -> str:
@@ -98,7 +99,7 @@ def _known_user_id(request: HttpRequest) -> str:
     if not is_customer(request.user):
         return ""
     value = (
-        Ticket.objects.filter(customer=request.user)
+        Ticket.objects.filter(customer_id=request.user.pk)
         .exclude(external_user_id="")
         .order_by("-created_at")
         .values_list("external_user_id", flat=True)
@@ -142,6 +143,8 @@ def _page(
             "from_guide": _guide(guide_slug),
             "network_rules": network_rules(),
             "coin_symbols": coin_symbols(),
+            "max_file_mb": f"{max_bytes() / (1024 * 1024):.1f}".removesuffix(".0"),
+            "max_files": max_per_message(),
         },
     )
 
