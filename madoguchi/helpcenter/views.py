@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -266,6 +265,7 @@ def _results_context(
 
 @require_GET
 def contact(request: HttpRequest) -> HttpResponse:
+    """Where "contact support" leads: a last self-service hint, then the support form."""
     locale = _locale()
     raw_type = request.GET.get("type", "")
     problem_type = raw_type if raw_type in ProblemType.values else ""
@@ -278,16 +278,26 @@ def contact(request: HttpRequest) -> HttpResponse:
         if problem_type and from_guide is None
         else None
     )
+    # The form (madoguchi.support) knows the problem types an admin configured; the type
+    # and the guide travel as ?type= and ?guide=, which it reads.
+    form_query = {
+        key: value
+        for key, value in (
+            ("type", problem_type),
+            ("guide", from_guide.slug if from_guide else ""),
+        )
+        if value
+    }
+    form_url = reverse("support:new") + (f"?{urlencode(form_query)}" if form_query else "")
     return render(
         request,
         "helpcenter/contact.html",
         {
             "problem_type": problem_type,
             "problem_label": ProblemType(problem_type).label if problem_type else "",
-            "problem_types": ProblemType.choices,
             "from_guide": from_guide,
             "suggested_guide": suggested,
-            "support_email": settings.DEFAULT_FROM_EMAIL,
+            "form_url": form_url,
             "unknown_type": bool(raw_type) and not problem_type,
         },
     )

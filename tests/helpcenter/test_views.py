@@ -272,7 +272,11 @@ def test_a_fix_that_did_not_help_leads_to_contact_with_the_problem_type(
     page = _text(contact)
     assert 'data-problem-type="login"' in page
     assert "Cannot log in" in page
-    assert "support@" in page
+    assert "You followed the guide" in page
+    assert (
+        'class="button button--primary contact-form-link" '
+        'href="/en/support/new/?type=login&amp;guide=cannot-log-in"'
+    ) in page
 
 
 def test_a_contact_step_ends_the_path_at_support(
@@ -294,13 +298,28 @@ def test_a_guide_links_to_its_translation_and_an_unknown_step_is_a_404(
     assert client.get("/en/guides/no-such-guide/").status_code == 404
 
 
-def test_the_contact_page_in_japanese_states_the_channels_honestly(
+def test_the_contact_page_in_japanese_leads_to_the_support_form_of_the_type(
     client: Client, db: None
 ) -> None:
     page = _text(client.get("/ja/contact/?type=withdrawal"))
     assert 'data-problem-type="withdrawal"' in page
-    assert "通常、数時間から数日" in page
-    assert "mailto:support@" in page
+    assert (
+        'class="button button--primary contact-form-link" href="/ja/support/new/?type=withdrawal"'
+        in page
+    )
+    form = client.get("/ja/support/new/?type=withdrawal", follow=True)
+    assert form.redirect_chain == [("/ja/support/new/withdrawal/", 302)]
+    assert "出金が届かない・遅れている" in _text(form)
+
+
+def test_the_contact_page_offers_a_guide_of_the_type_before_the_form(
+    client: Client, make_guide: Callable[..., Guide]
+) -> None:
+    make_guide(locale="ja", title="ログインできない")
+    page = _text(client.get("/ja/contact/?type=login"))
+    assert 'href="/ja/guides/cannot-log-in/"' in page
+    assert 'href="/ja/support/new/?type=login"' in page
+    assert 'href="/ja/support/new/"' in _text(client.get("/ja/contact/"))
 
 
 @pytest.mark.parametrize("odd", ["<script>", "%00", "x" * 3000, "WITHDRAWAL"])
