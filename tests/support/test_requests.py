@@ -107,6 +107,7 @@ def not_found_page(response: Any) -> str:
     assert response.status_code == 404
     text = response.content.decode()
     text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", text)
+    text = re.sub(r"%2F(ja|en)%2Fsupport%2Ftickets%2F[^\"]*", "PATH", text)
     return re.sub(r"/(ja|en)/support/tickets/[^\"]*", "PATH", text)
 
 
@@ -229,6 +230,21 @@ def test_guessed_ids_of_others_tickets_missing_tickets_and_note_files_all_look_t
     assert "社内メモ" not in page_text(mine_page)
     assert "log.png" not in page_text(mine_page)
     assert not theirs.messages.filter(body="こんにちは").exists()
+
+
+def test_a_logged_out_customer_following_a_mailed_link_is_asked_to_log_in_for_any_id(
+    customer: Any, visitor_client: Client, file_ticket: Callable[..., Ticket]
+) -> None:
+    ticket = file_ticket(customer)
+
+    existing = visitor_client.get(ticket_url(ticket))
+    missing = visitor_client.get(ticket_url(ticket.pk + 1000))
+
+    assert not_found_page(existing) == not_found_page(missing)
+    assert f"{reverse('account_login')}?next={quote(ticket_url(ticket), safe='')}" in (
+        page_text(existing)
+    )
+    assert ticket.subject not in page_text(existing)
 
 
 def test_a_visitor_with_the_mailed_link_sees_that_ticket_and_no_other(

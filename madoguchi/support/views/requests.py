@@ -7,18 +7,15 @@ like every other message a customer sends.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
@@ -28,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from madoguchi import intake
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.support.forms_requests import RATINGS, RatingForm, ReplyForm
+from madoguchi.support.limits import configured_rate, hit
 from madoguchi.support.views.access import grant_ticket, granted_tickets
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.files import attachment_response
@@ -45,9 +43,9 @@ from madoguchi.tickets.selectors import expected_first_response, ticket_messages
 from madoguchi.tickets.services import mark_solved_by_customer, rate_ticket
 
 PAGE_SIZE = 20
+# Replies per signed-in customer or per visitor's session (failed ones count: they carry files).
 REPLY_RATE_SETTING = "MADOGUCHI_SUPPORT_REPLY_RATE"
-DEFAULT_REPLY_RATE = "30/h"
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+REPLY_RATE_DEFAULT = "30/h"
 
 
 @dataclass(frozen=True)
@@ -80,6 +78,10 @@ def _ticket_url(ticket_id: int, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _login_url(request: HttpRequest) -> str:
+    return f"{reverse('account_login')}?{urlencode({'next': request.path})}"
+
+
 @require_GET
 def my_tickets(request: HttpRequest) -> HttpResponse:
     granted = granted_tickets(request)
@@ -97,8 +99,7 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
         "support/requests.html",
         {
             "page": page,
-            "signed_in_customer": owner is not None,
-            "login_url": f"{reverse('account_login')}?next={request.path}",
+            "login_url": _login_url(request),
         },
     )
 
@@ -117,7 +118,7 @@ def _render_ticket(
     conversation = list(ticket_messages(ticket, include_internal=False))
     unanswered = ticket.first_response_at is None and ticket.is_active
     follow_up_of = str((ticket.details or {}).get("follow_up_of", "")).lstrip("#")
-    response = render(
+    return render(
         request,
         "support/ticket.html",
         {
@@ -142,47 +143,32 @@ def _render_ticket(
         },
         status=status,
     )
-    return response
 
 
 @require_GET
 def ticket_page(request: HttpRequest, ticket_id: int) -> HttpResponse:
-    return _render_ticket(request, _ticket(request, ticket_id))
+    try:
+        ticket = _ticket(request, ticket_id)
+    except Http404:
+        if request.user.is_authenticated:
+            raise
+        # Mails link signed-in customers here; logged out, they are asked to log in. The
+        # answer is the same for every id, so it tells nothing about which tickets exist.
+        return render(
+            request, "support/ticket_login.html", {"login_url": _login_url(request)}, status=404
+        )
+    return _render_ticket(request, ticket)
 
 
-def _reply_rate() -> tuple[int, int]:
-    text = str(getattr(settings, REPLY_RATE_SETTING, DEFAULT_REPLY_RATE))
-    count, _slash, unit = text.partition("/")
-    if not count.strip().isdigit() or int(count) < 1 or unit.strip() not in _PERIODS:
-        raise ImproperlyConfigured(f"{REPLY_RATE_SETTING}: write it like 30/h (s, m, h or d).")
-    return int(count), _PERIODS[unit.strip()]
-
-
-def _wait_before_reply(request: HttpRequest) -> int:
-    """Count one reply of this user (or visitor session); seconds to wait when over the limit.
-
-    A fixed window in the cache: one atomic increment per reply. At a window's edge a sender
-    can get up to twice the limit through, which is still far from flooding a ticket.
-    """
-    limit, period = _reply_rate()
+def _wait_before_reply(request: HttpRequest) -> int | None:
+    """Count one reply of this user (or visitor session); seconds to wait when over the limit."""
     if request.user.is_authenticated:
         ident = f"user:{request.user.pk}"
     else:
         # A visitor reaches a ticket only through a session holding its grant.
         ident = f"session:{request.session.session_key or 'none'}"
-    now = time.time()
-    window = int(now // period)
-    digest = hashlib.sha256(ident.encode()).hexdigest()[:32]
-    key = f"madoguchi:support:reply:{digest}:{window}"
-    cache.add(key, 0, timeout=period + 60)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=period + 60)
-        count = 1
-    if count <= limit:
-        return 0
-    return max(1, math.ceil((window + 1) * period - now))
+    rate = configured_rate(REPLY_RATE_SETTING, REPLY_RATE_DEFAULT)
+    return hit(scope="reply", ident=ident, rate=rate)
 
 
 def _too_many_replies(request: HttpRequest, ticket: Ticket, wait: int) -> HttpResponse:
@@ -205,12 +191,13 @@ def _too_many_replies(request: HttpRequest, ticket: Ticket, wait: int) -> HttpRe
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _requested_by_viewer(request, _ticket(request, ticket_id))
     wait = _wait_before_reply(request)
-    if wait:
+    if wait is not None:
         return _too_many_replies(request, ticket, wait)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_ticket(request, ticket, reply_form=form, status=400)
     owns = is_customer(request.user) and ticket.customer_id == request.user.pk
+    closed = ticket.status == Status.CLOSED
     outcome = intake.receive(
         InboundMessage(
             channel="web",
@@ -219,14 +206,10 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
             sender_email=ticket.requester_email,
             # The signed-in owner, or the holder of a link mailed to a confirmed address.
             email_verified=owns or ticket.is_confirmed,
-            subject=ticket.subject,
-            # A closed ticket's follow-up keeps its problem type; a reply must not triage the
-            # ticket again (a security type would alert the security group at every reply).
-            problem_type=(
-                ticket.problem_type.slug
-                if ticket.status == Status.CLOSED and ticket.problem_type
-                else ""
-            ),
+            # A closed ticket's follow-up keeps its subject and problem type; a reply must not
+            # triage the ticket again (a security type would alert the security group each time).
+            subject=ticket.subject if closed else "",
+            problem_type=ticket.problem_type.slug if closed and ticket.problem_type else "",
             body=form.cleaned_data["body"],
             attachments=tuple(form.cleaned_data["attachments"]),
             language=get_language() or "",
