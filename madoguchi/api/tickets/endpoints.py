@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
+from django.template.defaultfilters import filesizeformat
 from ninja import Body, Query, Router, Status
 from ninja.decorators import decorate_view
 
@@ -118,8 +119,7 @@ def limit_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         except ValueError:
             length = 0
         if limit is not None and length > limit:
-            megabytes = f"{limit / (1024 * 1024):.1f}".removesuffix(".0")
-            refused = Refused(RefusalCode.BODY_TOO_LARGE, limit=megabytes)
+            refused = Refused(RefusalCode.BODY_TOO_LARGE, limit=filesizeformat(limit))
             return JsonResponse(
                 {"code": refused.code.value, "message": refused.message}, status=413
             )

@@ -64,8 +64,8 @@ REFUSALS: dict[RefusalCode, tuple[int, Promise]] = {
     RefusalCode.BODY_TOO_LARGE: (
         413,
         _(
-            "The request is larger than %(limit)s MB. Send fewer or smaller attachments in "
-            "one request."
+            "The request is larger than %(limit)s. Send fewer or smaller attachments in one "
+            "request."
         ),
     ),
     RefusalCode.GROUP_NOT_ALLOWED: (

@@ -67,11 +67,12 @@ def check_email(email: str, problems: list[FieldProblem]) -> None:
         problems.append(problem("requester_email", FieldCode.REQUIRED))
         return
     try:
-        if len(value) > EMAIL_CHARS:
-            raise ValidationError("too long")
-        validate_email(value)
+        validate_email(value[: EMAIL_CHARS + 1])
     except ValidationError:
         problems.append(problem("requester_email", FieldCode.BAD_EMAIL))
+        return
+    if len(value) > EMAIL_CHARS:
+        problems.append(problem("requester_email", FieldCode.TOO_LONG, limit=EMAIL_CHARS))
 
 
 def check_short_text(value: str, *, field: str, limit: int, problems: list[FieldProblem]) -> None:
