@@ -29,7 +29,7 @@ from madoguchi.support.limits import configured_rate, hit
 from madoguchi.support.views.access import grant_ticket, granted_tickets
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.files import attachment_response
-from madoguchi.tickets.models import AuthorKind, Status, Ticket
+from madoguchi.tickets.models import Status, Ticket
 from madoguchi.tickets.permissions import (
     access_attachment,
     access_ticket,
@@ -126,11 +126,12 @@ def _render_ticket(
             "conversation": conversation,
             "loose_files": list(ticket.attachments.filter(message__isnull=True)),
             "is_requester": requester,
-            "customer_kinds": (AuthorKind.CUSTOMER, AuthorKind.INTEGRATION),
             "expected_response": (
                 expected_first_response(ticket.problem_type, ticket.priority) if unanswered else ""
             ),
-            "follow_up_of": int(follow_up_of) if follow_up_of.isdigit() else None,
+            "follow_up_of": int(follow_up_of)
+            if follow_up_of.isascii() and follow_up_of.isdigit()
+            else None,
             "reply_form": (reply_form or ReplyForm()) if requester else None,
             "reply_error": reply_error,
             "can_mark_solved": can_mark_solved(request.user, ticket, granted=granted),
