@@ -6,6 +6,8 @@ counts against the token's rate (settings.MADOGUCHI_API_RATE, default 600/m) bef
 scopes are checked. Answers, each `{"code", "message"}` in the request's language:
 401 token_missing / token_invalid / token_revoked / token_expired, 403 scope_missing,
 429 rate_limited with Retry-After. Document them with `response={200: ..., **AUTH_RESPONSES}`.
+It queries the database synchronously: for sync endpoints (an async one would need an
+async twin of authenticate).
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ class Command(BaseCommand):
             return
         header = [
             _("ID"),
-            _("Name"),
+            pgettext("api token", "Name"),
             _("State"),
             _("Scopes"),
             _("Groups"),
