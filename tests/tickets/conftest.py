@@ -4,18 +4,27 @@ tickets made the way customers make them, through `intake.receive`."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
+from django.utils import translation
 from PIL import Image
 
 from madoguchi import intake
 from madoguchi.accounts.services import create_user
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.tickets.models import SupportGroup, Ticket
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request to /en/ leaves English active in
+    the thread (LocaleMiddleware never deactivates), which would leak into the next test."""
+    yield
+    translation.deactivate()
 
 
 def enrol_totp(user: Any) -> None:

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from madoguchi.intake.inbound import InboundAttachment
+from madoguchi import intake
+from madoguchi.intake.inbound import InboundAttachment, InboundMessage
 from madoguchi.tickets import services
 from madoguchi.tickets.models import (
     Message,
@@ -320,9 +321,41 @@ def test_the_queue_takes_the_same_few_queries_for_many_tickets(
         services.assign_ticket(ticket=ticket, assignee=agent, by=agent)
     client = login(agent)
     client.get(queue_url())  # the session and the language warm up
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(queue_url())
     assert len(queue_ids(response)) == 30
+
+
+def test_a_long_conversation_takes_the_same_few_queries(
+    payments_agent: Any,
+    customer: Any,
+    make_ticket: MakeTicket,
+    login: Login,
+    django_assert_max_num_queries: Any,
+) -> None:
+    ticket = make_ticket(attachments=(InboundAttachment("first.png", png_bytes()),))
+    for number in range(12):
+        services.add_agent_reply(ticket=ticket, body=f"返信 {number}", by=payments_agent)
+        services.add_internal_note(ticket=ticket, body=f"メモ {number}", by=payments_agent)
+        outcome = intake.receive(
+            InboundMessage(
+                channel="web",
+                ticket_id=ticket.pk,
+                customer_id=customer.pk,
+                sender_email=customer.email,
+                email_verified=True,
+                body=f"追加の画像です {number}",
+                attachments=(InboundAttachment(f"more-{number}.png", png_bytes(color="blue")),),
+            )
+        )
+        assert outcome.outcome == "appended"
+    client = login(payments_agent)
+    client.get(ticket_url(ticket.pk))
+    with django_assert_max_num_queries(16):
+        response = client.get(ticket_url(ticket.pk))
+    html = response.content.decode()
+    assert html.count("agent-message--internal") == 12
+    assert html.count("/files/") == 13
 
 
 # ---- one ticket ---------------------------------------------------------------------------

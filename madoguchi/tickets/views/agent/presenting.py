@@ -156,6 +156,8 @@ def author(message: Message, ticket: Ticket) -> str:
         return message.author.email if message.author else ticket.requester_email
     if message.author is not None:
         return message.author.email
+    if message.author_kind == AuthorKind.SYSTEM:
+        return _("madoguchi (system)")
     return str(message.get_author_kind_display())
 
 
