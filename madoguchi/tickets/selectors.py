@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from madoguchi.tickets.models import (
@@ -87,7 +87,10 @@ def recent_identical_message(
         ticket__requester_email=email, body=body, created_at__gte=since, is_internal=False
     )
     if ticket_id is not None:
-        messages = messages.filter(ticket_id=ticket_id)
+        # A reply to a closed ticket became a follow-up ticket: a second click finds it there.
+        messages = messages.filter(
+            Q(ticket_id=ticket_id) | Q(ticket__details__follow_up_of=f"#{ticket_id}")
+        )
     else:
         messages = messages.filter(ticket__subject=subject[:200])
     return messages.order_by("-id").values_list("ticket_id", flat=True).first()

@@ -19,8 +19,7 @@ from madoguchi.tickets.permissions import visible_tickets
 pytestmark = pytest.mark.django_db
 
 SEED = (
-    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
-    "abandon about"
+    "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 )
 
 
@@ -72,7 +71,9 @@ def test_a_seed_phrase_is_removed_the_sender_told_and_security_alerted(
     ticket = Ticket.objects.get(pk=outcome.ticket_id)
     stored = "\n".join(ticket.messages.values_list("body", flat=True))
     assert "abandon" not in stored
-    assert outcome.notices and "シードフレーズ" in outcome.notices[0] or "復元" in outcome.notices[0]
+    assert (
+        outcome.notices and "シードフレーズ" in outcome.notices[0] or "復元" in outcome.notices[0]
+    )
     assert ticket.priority == Priority.URGENT
     assert ticket.group is not None and ticket.group.handles_security
     assert ticket.messages.filter(author_kind=AuthorKind.SYSTEM, is_internal=False).exists()
@@ -85,7 +86,11 @@ def test_a_seed_phrase_is_removed_the_sender_told_and_security_alerted(
 
 def test_an_account_takeover_goes_to_the_security_group_as_urgent(security_agent: Any) -> None:
     outcome = intake.receive(
-        web(problem_type="login", subject="アカウントが乗っ取られました", body="パスワードが勝手に変更されています")
+        web(
+            problem_type="login",
+            subject="アカウントが乗っ取られました",
+            body="パスワードが勝手に変更されています",
+        )
     )
     ticket = Ticket.objects.get(pk=outcome.ticket_id)
     assert ticket.priority == Priority.URGENT
@@ -139,11 +144,24 @@ def test_a_reply_to_a_closed_ticket_opens_a_follow_up(customer: Any) -> None:
     )
     Ticket.objects.filter(pk=first.ticket_id).update(status=Status.CLOSED)
     reply = intake.receive(
-        web(ticket_id=first.ticket_id, customer_id=customer.pk, sender_email=customer.email,
-            body="まだ届いていません")
+        web(
+            ticket_id=first.ticket_id,
+            customer_id=customer.pk,
+            sender_email=customer.email,
+            body="まだ届いていません",
+        )
     )
     assert reply.outcome == "created"
     assert reply.ticket_id != first.ticket_id
+    clicked_twice = intake.receive(
+        web(
+            ticket_id=first.ticket_id,
+            customer_id=customer.pk,
+            sender_email=customer.email,
+            body="まだ届いていません",
+        )
+    )
+    assert (clicked_twice.outcome, clicked_twice.ticket_id) == ("dropped", reply.ticket_id)
     assert Ticket.objects.get(pk=reply.ticket_id).details["follow_up_of"] == f"#{first.ticket_id}"
 
 
