@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.tickets.confirmation import access_token, confirmation_token
 from madoguchi.tickets.models import Ticket
-from madoguchi.tickets.selectors import expected_first_response
+from madoguchi.tickets.selectors import expected_first_response, security_group
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ def email_confirmation(ticket: Ticket) -> Mail:
 
 
 def security_alert(ticket: Ticket, reasons: list[str]) -> Mail:
-    """For the security group: which ticket, why; never the customer's words."""
-    members = ticket.group.members.filter(is_active=True) if ticket.group else []
+    """For the security group, wherever the ticket is: which ticket, why; never the customer's
+    words."""
+    group = security_group()
+    members = group.members.filter(is_active=True) if group else []
     recipients = sorted({user.email for user in members})
     with translation.override("ja"):
         return Mail(

@@ -195,3 +195,19 @@ def test_an_unreadable_sender_is_quarantined_not_lost() -> None:
     outcome = intake.receive(web(sender_email="not an address"))
     assert outcome.outcome == "quarantined"
     assert QuarantinedMessage.objects.get().payload["sender_email"] == "not an address"
+
+
+def test_a_card_number_alerts_the_security_group_without_moving_the_ticket(
+    security_agent: Any, payments_agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = intake.receive(
+            web(body="カード番号 4111 1111 1111 1111 で入金しました", email_verified=True)
+        )
+    ticket = Ticket.objects.get(pk=outcome.ticket_id)
+    assert "4111" not in ticket.messages.get(author_kind="customer").body
+    assert ticket.group is not None and ticket.group.slug == "payments"
+    assert ticket.priority != Priority.URGENT
+    alert = next(m for m in mail.outbox if m.to == [security_agent.email])
+    assert "card_number" in alert.body and "4111" not in alert.body
+    assert all(payments_agent.email not in m.to for m in mail.outbox)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from madoguchi.intake.inbound import InboundMessage
+from madoguchi.intake.steps.route import alert_reasons
 from madoguchi.tickets.tasks import (
     send_acknowledgement,
     send_email_confirmation,
@@ -17,9 +18,8 @@ def notify(message: InboundMessage) -> InboundMessage:
     ticket_id = message.stored_ticket_id
     if ticket_id is None:
         return message
-    triage = message.triage
-    if triage is not None and triage.security:
-        reasons = list(triage.reasons)
+    reasons = alert_reasons(message)
+    if reasons:
         transaction.on_commit(
             lambda: send_security_alert.enqueue(ticket_id=ticket_id, reasons=reasons)
         )

@@ -39,9 +39,20 @@ def route(message: InboundMessage) -> InboundMessage:
             group = security_group()
             if group is not None:
                 services.move_to_group(ticket=ticket, group=group, by=None, reason="security")
-    if triage.security:
-        events.record(ticket, EventKind.SECURITY_ALERT, reasons=list(triage.reasons))
+    reasons = alert_reasons(message)
+    if reasons:
+        events.record(ticket, EventKind.SECURITY_ALERT, reasons=reasons)
     return message
+
+
+def alert_reasons(message: InboundMessage) -> list[str]:
+    """Why the security group hears of this message: a security problem, or any secret removed
+    (a card number too: the customer is exposed, even if the ticket stays where it is)."""
+    reasons = list(message.triage.reasons) if message.triage else []
+    if message.triage and message.triage.security and not reasons:
+        reasons.append(f"problem type: {message.triage.problem_type}")
+    reasons += [f"removed: {kind}" for kind in message.redacted_kinds]
+    return sorted(set(reasons))
 
 
 def security_group_id() -> int | None:
