@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from madoguchi.api.tickets.errors import FieldCode, FieldProblem, problem
+from madoguchi.intake.steps.normalize import clean_text
 from madoguchi.tickets.models import FieldKind, ProblemField, ProblemType
 from madoguchi.tickets.networks import (
     CheckCode,
@@ -138,8 +139,8 @@ class _Checker:
         if moment.strip():
             self._moment(OCCURRED_AT, moment)
         text = self.answers.get(ERROR_MESSAGE, "")
-        if text.strip():
-            if len(text.strip()) > ERROR_MESSAGE_MAX:
+        if clean_text(text).strip():
+            if len(clean_text(text).strip()) > ERROR_MESSAGE_MAX:
                 self.fail(ERROR_MESSAGE, FieldCode.TOO_LONG, limit=ERROR_MESSAGE_MAX)
             else:
                 self.kept[ERROR_MESSAGE] = text
@@ -155,7 +156,8 @@ class _Checker:
 
     def _one(self, row: ProblemField) -> None:
         raw = self.answers.get(row.key, "")
-        value = raw.strip()
+        # Blank and length as intake will store it: NFC, without control characters.
+        value = clean_text(raw).strip()
         if not value:
             if row.required:
                 self.fail(row.key, FieldCode.REQUIRED)
