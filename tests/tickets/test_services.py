@@ -148,3 +148,10 @@ def test_agents_see_confirmed_tickets_of_their_groups_only(ticket: Ticket, agent
     for guess in (hidden.pk + 1000, "1 OR 1=1", None, "../1"):
         with pytest.raises(Http404):
             access_ticket(owner, guess)
+
+
+def test_a_closed_ticket_takes_no_internal_note(ticket: Ticket, agent: Any) -> None:
+    services.change_status(ticket=ticket, status=Status.CLOSED, by=agent)
+    with pytest.raises(TicketError) as refused:
+        services.add_internal_note(ticket=ticket, body="メモ", by=agent)
+    assert refused.value.code == TicketErrorCode.CLOSED

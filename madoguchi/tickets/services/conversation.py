@@ -184,6 +184,8 @@ def add_internal_note(*, ticket: Ticket, body: str, by: Any) -> Message:
     """A note for the team; the customer never sees it and the ticket does not move."""
     body = checked_body(body)
     with transaction.atomic():
+        if Ticket.objects.select_for_update().filter(pk=ticket.pk, status=Status.CLOSED).exists():
+            raise TicketError(TicketErrorCode.CLOSED)
         message = append_message(
             ticket,
             body=body,
