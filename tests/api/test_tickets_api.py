@@ -368,16 +368,29 @@ def test_a_file_over_the_size_limit_is_a_422(client: Client, token: IssuedToken)
     assert response.json()["errors"][0]["code"] == "too_large"
 
 
-@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2000)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/v1/tickets"),
+        ("POST", "/api/v1/tickets/{id}/messages"),
+        ("POST", "/api/v1/tickets/{id}/account-context"),
+        ("PATCH", "/api/v1/tickets/{id}"),
+    ],
+)
 def test_a_body_over_the_upload_limit_is_a_translated_413(
-    client: Client, token: IssuedToken
+    client: Client, token: IssuedToken, method: str, path: str
 ) -> None:
-    files = [attachment("big.png", png() * 20)]
-    en = call(client, "POST", "/api/v1/tickets", token, login_problem(attachments=files), "en")
-    ja = call(client, "POST", "/api/v1/tickets", token, login_problem(attachments=files), "ja")
+    ticket_id = open_ticket(client, token, login_problem())["id"]
+    url = path.format(id=ticket_id)
+    big = login_problem(attachments=[attachment("big.png", png() * 40)])
+    with override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=2000):
+        en = call(client, method, url, token, big, "en")
+        ja = call(client, method, url, token, big, "ja")
     assert en.status_code == ja.status_code == 413
     assert en.json()["code"] == "body_too_large"
+    assert "KB" in en.json()["message"]
     assert en.json()["message"] != ja.json()["message"]
+    assert Ticket.objects.count() == 1
 
 
 def test_a_message_intake_cannot_finish_is_kept_in_the_quarantine_and_answered_202(
@@ -869,7 +882,16 @@ def test_the_openapi_schema_lists_every_endpoint_with_bearer_security(client: Cl
         ("post", "/api/v1/tickets"): {"201", "200", "202", "401", "403", "413", "422", "429"},
         ("get", "/api/v1/tickets"): {"200", "401", "403", "422", "429"},
         ("get", "/api/v1/tickets/{ticket_id}"): {"200", "401", "403", "404", "429"},
-        ("patch", "/api/v1/tickets/{ticket_id}"): {"200", "401", "403", "404", "409", "422", "429"},
+        ("patch", "/api/v1/tickets/{ticket_id}"): {
+            "200",
+            "401",
+            "403",
+            "404",
+            "409",
+            "413",
+            "422",
+            "429",
+        },
         ("post", "/api/v1/tickets/{ticket_id}/messages"): {
             "201",
             "200",
@@ -883,6 +905,7 @@ def test_the_openapi_schema_lists_every_endpoint_with_bearer_security(client: Cl
         },
         ("post", "/api/v1/tickets/{ticket_id}/account-context"): {
             "200",
+            "413",
             "401",
             "403",
             "404",

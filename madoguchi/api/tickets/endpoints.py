@@ -174,7 +174,9 @@ def _problem_type(slug: str, problems: list[FieldProblem]) -> ProblemType | None
         "minutes; `id` is the ticket that holds it and nothing new was opened. 202: intake "
         "could not finish and kept the message in its quarantine (`quarantine_id`); nothing "
         "is lost. 403 `group_not_allowed`: the token is limited to support groups and this "
-        "problem type goes to another. 413: the body is over the upload limit."
+        "problem type goes to another (the answer still shows a ticket that triage sent "
+        "to another group, such as security; later reads of it answer 404). 413: the body "
+        "is over the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 10 MB by default)."
         + _INVALID_NOTE
         + _ERRORS_NOTE
     ),
@@ -339,7 +341,14 @@ def read_ticket(request: HttpRequest, ticket_id: int) -> Status:
 @router.patch(
     "/{ticket_id}",
     auth=WRITE,
-    response={200: TicketStateOut, **NOT_FOUND, 409: ErrorOut, **INVALID, **AUTH_RESPONSES},
+    response={
+        200: TicketStateOut,
+        **NOT_FOUND,
+        409: ErrorOut,
+        **TOO_LARGE,
+        **INVALID,
+        **AUTH_RESPONSES,
+    },
     summary="Change a ticket's status or priority",
     description=(
         "Needs `tickets:write`. `status`: new, open, pending, on_hold, solved or closed; "
@@ -349,6 +358,7 @@ def read_ticket(request: HttpRequest, ticket_id: int) -> Status:
         "opens a follow-up." + _NOT_FOUND_NOTE + _INVALID_NOTE + _ERRORS_NOTE
     ),
 )
+@decorate_view(limit_body)
 def change_ticket(request: HttpRequest, ticket_id: int, payload: TicketChangeIn) -> Status:
     try:
         return _change(_token(request), ticket_id, payload)
@@ -485,7 +495,7 @@ def _reply(token: ApiToken, ticket_id: int, payload: MessageIn) -> Status:
 @router.post(
     "/{ticket_id}/account-context",
     auth=CONTEXT,
-    response={200: AccountContextOut, **NOT_FOUND, **INVALID, **AUTH_RESPONSES},
+    response={200: AccountContextOut, **NOT_FOUND, **TOO_LARGE, **INVALID, **AUTH_RESPONSES},
     summary="Attach what the exchange knows of the customer's account",
     description=(
         "Needs `account-context:write`. The body is a JSON object, such as "
@@ -497,6 +507,7 @@ def _reply(token: ApiToken, ticket_id: int, payload: MessageIn) -> Status:
         "200: the ticket's whole account context." + _NOT_FOUND_NOTE + _INVALID_NOTE + _ERRORS_NOTE
     ),
 )
+@decorate_view(limit_body)
 def attach_context(request: HttpRequest, ticket_id: int, context: Body[dict[str, Any]]) -> Status:
     try:
         token = _token(request)
