@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.throttling import SimpleRateThrottle
 
+from madoguchi.api.throttling import AddressThrottle
 from madoguchi.tickets.networks import (
     NETWORKS,
     CheckCode,
@@ -68,19 +67,9 @@ class NetworksOut(Schema):
     networks: list[NetworkOut]
 
 
-class ValidateThrottle(SimpleRateThrottle):
-    """Checks per client address; settings.MADOGUCHI_VALIDATE_RATE (default 600/m).
-
-    The same django-ninja throttle and cache as the search API, under its own scope.
-    """
-
-    scope = "validate"
-
-    def __init__(self) -> None:
-        super().__init__(rate=getattr(settings, "MADOGUCHI_VALIDATE_RATE", "600/m"))
-
-    def get_cache_key(self, request: HttpRequest) -> str:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+# Checks per client address: settings.MADOGUCHI_VALIDATE_RATE (default 600/m); over it,
+# 429 rate_limited with Retry-After (madoguchi.api.errors).
+VALIDATE_THROTTLE = AddressThrottle("validate", setting="MADOGUCHI_VALIDATE_RATE")
 
 
 def _error(status: int, code: CheckCode) -> Status:
@@ -99,6 +88,7 @@ def _answer(result: CheckResult) -> dict[str, object]:
 @router.post(
     "/validate",
     response={200: ValidateOut, 400: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    throttle=VALIDATE_THROTTLE,
     summary="Check an address or a transaction ID for a network",
     description=(
         "Side-effect free. `kind` is `address` or `txid`; `network` an id from GET "
@@ -110,8 +100,6 @@ def _answer(result: CheckResult) -> dict[str, object]:
     ),
 )
 def validate_endpoint(request: HttpRequest, payload: ValidateIn) -> Status:
-    if not ValidateThrottle().allow_request(request):
-        return _error(429, CheckCode.RATE_LIMITED)
     network = get_network(payload.network[:32])
     if network is None:
         return _error(400, CheckCode.UNKNOWN_NETWORK)

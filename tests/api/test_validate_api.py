@@ -137,6 +137,13 @@ def test_too_many_checks_from_one_address_are_a_translated_429(client: Client) -
     status, body = validate(client, "en", network="BTC", kind="txid", value="00")
     assert (status, body["code"]) == (429, "rate_limited")
     assert "Too many" in body["message"]
+    refused = client.post(
+        "/api/v1/validate",
+        json.dumps({"network": "BTC", "kind": "txid", "value": "00"}),
+        content_type="application/json",
+    )
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 66
 
 
 def test_the_exchanges_front_end_needs_no_csrf_token() -> None:
