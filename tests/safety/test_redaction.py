@@ -220,6 +220,7 @@ def test_a_password_placeholder_is_in_japanese_for_a_japanese_reader() -> None:
         "APIシークレット：9fJ3kL0pQ2rS5tU8vW1xY4zA7bC0dE3f",
         f"Secret key {HEX_KEY}",
         "token sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+        "our key is mdg_k3x9a2bq_Q2f9ZyN4w8T1bX6cV0mL5sR7pA3dE9hJ2kU4nW6y",
     ],
 )
 def test_api_secrets_are_replaced(text: str) -> None:

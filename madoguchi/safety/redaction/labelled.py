@@ -51,6 +51,8 @@ _API_SECRET = re.compile(
 _KNOWN_TOKENS = re.compile(
     r"(?<![A-Za-z0-9_])(?:sk_live_[A-Za-z0-9]{16,}|gh[pousr]_[A-Za-z0-9]{36,}|"
     r"xox[abprs]-[A-Za-z0-9-]{10,}|"
+    # madoguchi's own API tokens (madoguchi.api.tokens), pasted into a ticket by an integrator.
+    r"mdg_[a-z0-9]{8}_[A-Za-z0-9]{40}|"
     # A JSON Web Token: header, payload and signature, each base64url.
     r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})(?![A-Za-z0-9_])"
 )
