@@ -23,7 +23,7 @@ SUBMIT_RATE_SETTING = "MADOGUCHI_SUPPORT_FORM_RATE"
 SUBMIT_RATE_DEFAULT = "10/h"
 # Every post of the form, failed ones included: they may hold files server-side.
 ATTEMPT_RATE_SETTING = "MADOGUCHI_SUPPORT_FORM_ATTEMPT_RATE"
-ATTEMPT_RATE_DEFAULT = "60/h"
+ATTEMPT_RATE_DEFAULT = "30/h"
 # Article suggestions while typing, and "this solved my problem".
 SUGGEST_RATE_SETTING = "MADOGUCHI_SUPPORT_SUGGEST_RATE"
 SUGGEST_RATE_DEFAULT = "120/m"

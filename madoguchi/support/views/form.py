@@ -29,7 +29,7 @@ from madoguchi.support.deflection import (
 )
 from madoguchi.support.errors import FormErrorCode, message
 from madoguchi.support.forms import SupportForm, coin_symbols, network_rules
-from madoguchi.tickets.models import ProblemType, Ticket
+from madoguchi.tickets.models import ProblemField, ProblemType, Ticket
 from madoguchi.tickets.permissions import is_customer
 from madoguchi.tickets.selectors import (
     active_problem_types,
@@ -155,24 +155,35 @@ def new_ticket(request: HttpRequest, slug: str) -> HttpResponseBase:
     if problem_type is None:
         return redirect(f"{reverse('support:new')}?{urlencode({'type': slug[:32]})}")
     rows = list(problem_type.fields.all())
-    account_email = _account_email(request)
     if request.method == "GET":
-        subject = " ".join(request.GET.get("subject", "")[:200].split())
-        form = SupportForm(
-            problem_type=problem_type,
-            rows=rows,
-            account_email=account_email,
-            initial={
-                "subject": subject,
-                "guide": request.GET.get("guide", "")[:200],
-                "user_id": _known_user_id(request),
-            },
-        )
-        # Without the page's script, suggestions for a subject given in the link.
-        suggestions = suggest_articles(subject, language=_language()) if subject else []
-        shown = suggestion_paths(s.url for s in suggestions)
-        return _page(request, form, suggestions=suggestions, shown=shown, opened=(), held=[])
+        return _blank_form(request, problem_type, rows)
+    return _received_form(request, problem_type, rows)
 
+
+def _blank_form(
+    request: HttpRequest, problem_type: ProblemType, rows: list[ProblemField]
+) -> HttpResponse:
+    subject = " ".join(request.GET.get("subject", "")[:200].split())
+    form = SupportForm(
+        problem_type=problem_type,
+        rows=rows,
+        account_email=_account_email(request),
+        initial={
+            "subject": subject,
+            "guide": request.GET.get("guide", "")[:200],
+            "user_id": _known_user_id(request),
+        },
+    )
+    # Without the page's script, suggestions for a subject given in the link.
+    suggestions = suggest_articles(subject, language=_language()) if subject else []
+    shown = suggestion_paths(s.url for s in suggestions)
+    return _page(request, form, suggestions=suggestions, shown=shown, opened=(), held=[])
+
+
+def _received_form(
+    request: HttpRequest, problem_type: ProblemType, rows: list[ProblemField]
+) -> HttpResponseBase:
+    account_email = _account_email(request)
     wait = limits.limit_address(
         request,
         scope="attempt",
@@ -215,6 +226,8 @@ def new_ticket(request: HttpRequest, slug: str) -> HttpResponseBase:
             sender_email=email,
             customer_id=request.user.pk if account_email else None,
             email_verified=bool(account_email),
+            # The user ID has its own column on the ticket, shown to agents beside the
+            # email; when it happened and the error message travel with the answers.
             external_user_id=form.cleaned_data.get("user_id") or "",
             problem_type=problem_type.slug,
             fields=details,
