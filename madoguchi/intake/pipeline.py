@@ -8,6 +8,7 @@ other failure puts the message in the quarantine, to be retried with `madoguchi 
 from __future__ import annotations
 
 import logging
+import traceback
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -100,8 +101,15 @@ def receive(message: InboundMessage, *, raw: bytes = b"", retry_of: int | None =
             message=current,
         )
     except Exception as error:
-        # The type and step only: the message may hold personal data.
-        logger.exception("intake step %s failed (%s)", step.__name__, type(error).__name__)
+        # The step, the type and where it was raised, never the error's text: a database error
+        # can quote the very values (addresses, names) the message carried. The quarantine row,
+        # readable only by admins, keeps the whole error.
+        logger.error(
+            "intake step %s failed (%s) at\n%s",
+            step.__name__,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
         row = quarantine.keep(
             current,
             step=step.__name__,

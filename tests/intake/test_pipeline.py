@@ -211,3 +211,20 @@ def test_a_card_number_alerts_the_security_group_without_moving_the_ticket(
     alert = next(m for m in mail.outbox if m.to == [security_agent.email])
     assert "card_number" in alert.body and "4111" not in alert.body
     assert all(payments_agent.email not in m.to for m in mail.outbox)
+
+
+def test_a_failure_is_logged_without_what_the_customer_wrote(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def leaky(message: InboundMessage) -> InboundMessage:
+        raise ValueError(f"cannot store {message.sender_email}: {message.body}")
+
+    steps = list(pipeline.STEPS)
+    steps[steps.index(pipeline.store)] = leaky
+    monkeypatch.setattr(pipeline, "STEPS", tuple(steps))
+    outcome = intake.receive(web(body="住所は東京都千代田区1-1です"))
+    assert outcome.outcome == "quarantined"
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "leaky" in logged and "ValueError" in logged
+    assert "taro@example.jp" not in logged and "千代田区" not in logged
+    assert "千代田区" in QuarantinedMessage.objects.get().reason
