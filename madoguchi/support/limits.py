@@ -57,12 +57,16 @@ def hit(*, scope: str, ident: str, rate: Rate) -> int | None:
     window = int(now // rate.period)
     digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     key = f"madoguchi:support-rate:{scope}:{digest}:{window}"
-    cache.add(key, 0, timeout=rate.period + 1)
-    try:
-        count = int(cache.incr(key))
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=rate.period + 1)
+    # The first use of a window is counted by the add alone: one cache write instead of
+    # three on the file cache, and most email addresses are seen once.
+    if cache.add(key, 1, timeout=rate.period + 1):
         count = 1
+    else:
+        try:
+            count = int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=rate.period + 1)
+            count = 1
     if count <= rate.limit:
         return None
     with contextlib.suppress(ValueError):  # expired meanwhile: nothing to undo
