@@ -368,7 +368,12 @@ def test_the_ticket_shows_the_customer_and_their_answers_in_the_page_language(
         problem_type="login",
         subject="ログインできません",
         external_user_id="U-20240611",
-        fields={"what_fails": "two_factor", "unknown_key": "残った答え"},
+        fields={
+            "what_fails": "two_factor",
+            "unknown_key": "残った答え",
+            "occurred_at": "2024-05-01T21:30+09:00",
+            "error_message": "E1023 認証に失敗しました",
+        },
     )
     services.attach_account_context(
         ticket=ticket, context={"kyc_level": 2, "tier": "gold"}, by=None
@@ -382,11 +387,14 @@ def test_the_ticket_shows_the_customer_and_their_answers_in_the_page_language(
     assert "What fails" in english
     assert "My two-factor code is not accepted" in english
     assert "unknown_key" in english and "残った答え" in english
+    assert "When it happened" in english and "occurred_at" not in english
+    assert "Error message" in english and "E1023" in english
     assert "kyc_level" in english and "gold" in english
 
     japanese = client.get(ticket_url(ticket.pk, "ja")).content.decode()
     assert "うまくいかないこと" in japanese
     assert "二段階認証コードが通らない" in japanese
+    assert "発生日時" in japanese and "エラーメッセージ" in japanese
 
 
 def test_the_ticket_explains_safety_flags_without_the_secret(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from madoguchi.intake.errors import Held
 from madoguchi.intake.inbound import InboundMessage
+from madoguchi.tickets.details import FOLLOW_UP_OF
 from madoguchi.tickets.models import Status, Ticket
 from madoguchi.tickets.selectors import ticket_for_message_ids, ticket_for_reply_token
 
@@ -40,6 +41,6 @@ def thread(message: InboundMessage) -> InboundMessage:
     if ticket.status == Status.CLOSED:
         # A closed ticket stays closed; the customer's new words open a follow-up.
         follow_up = f"#{ticket.pk}"
-        fields = {**message.fields, "follow_up_of": follow_up}
+        fields = {**message.fields, FOLLOW_UP_OF: follow_up}
         return message.with_changes(ticket_id=None, fields=fields)
     return message.with_changes(ticket_id=ticket.pk)

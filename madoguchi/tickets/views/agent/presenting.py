@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from madoguchi.safety.links import LinkReason, reason_message
 from madoguchi.safety.redaction.kinds import SecretKind
+from madoguchi.tickets.details import STANDARD_DETAILS
 from madoguchi.tickets.events import SYSTEM_LABEL, HistoryCheck
 from madoguchi.tickets.models import (
     AuthorKind,
@@ -206,6 +207,14 @@ def answers(ticket: Ticket, fields: Iterable[ProblemField]) -> list[Answer]:
         value = details[field.key]
         shown = _choice_label(field, value) if field.kind == FieldKind.CHOICE else _text(value)
         rows.append(Answer(field.label, shown))
+    # The basics every form asks (when, the error message, ...) come first, by name.
+    basics = [
+        Answer(str(label), _text(details[key]))
+        for key, label in STANDARD_DETAILS.items()
+        if key in details and key not in seen
+    ]
+    rows[:0] = basics
+    seen.update(STANDARD_DETAILS)
     for key in sorted(k for k in details if k not in seen):
         rows.append(Answer(str(key), _text(details[key])))
     return rows
