@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "madoguchi.tickets",
     "madoguchi.intake",
     "madoguchi.support",
+    "madoguchi.demo",
     "madoguchi.api",
     "madoguchi.serving",
 ]

@@ -81,3 +81,27 @@ def test_a_small_demo_folder_with_a_guide_pair_loads_and_links(tmp_path: Path) -
     assert en.translation is not None and en.translation.locale == "ja"
     section = Section.objects.get(slug="login")
     assert (section.name_ja, section.name_en) == ("ログイン", "Logging in")
+
+
+def test_the_demo_has_tickets_for_the_agent_page_and_sends_them_once() -> None:
+    from madoguchi.tickets.events import verify_history
+    from madoguchi.tickets.models import Priority, Status, Ticket
+
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    tickets = Ticket.objects.select_related("group")
+    assert tickets.count() == 6
+    assert all(ticket.is_confirmed for ticket in tickets)
+    takeover = tickets.get(subject="身に覚えのないログインがありました")
+    assert (takeover.priority, takeover.group.slug) == (Priority.URGENT, "security")
+    phishing = tickets.get(subject="サポートを名乗るDMについて")
+    assert any(flag["kind"] == "lookalike_link" for flag in phishing.safety_flags)
+    leaked = tickets.get(subject="出金が届きません")
+    assert "sausage" not in "".join(leaked.messages.values_list("body", flat=True))
+    deposit = tickets.get(subject="BTCの入金が反映されません")
+    assert deposit.attachments.get().content_type == "image/png"
+    rated = tickets.get(status=Status.SOLVED)
+    assert rated.csat_rating == 5 and rated.first_response_at is not None
+    assert all(verify_history(ticket).ok for ticket in tickets)
+
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    assert Ticket.objects.count() == 6

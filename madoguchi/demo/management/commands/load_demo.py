@@ -1,6 +1,8 @@
-"""`madoguchi load-demo`: the demo Help Center of Tsukimi Exchange, and two demo accounts.
+"""`madoguchi load-demo`: the demo of Tsukimi Exchange: its Help Center, demo accounts of every
+role, and a few tickets for the agent page.
 
-Safe to run again: articles and guides are updated in place, existing accounts are left alone.
+Safe to run again: articles and guides are updated in place, existing accounts are left alone,
+and the tickets are sent once.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.services import create_user
+from madoguchi.demo.tickets import join_every_group, load_demo_tickets
 from madoguchi.helpcenter.demo_loader import DEMO_DIR, load_demo_content
 
 # Demo accounts only; `make demo` prints them so that anyone trying the product can log in.
 DEMO_USERS = (
     ("demo@tsukimi.example", "tsukimi-demo-customer", "customer"),
     ("editor@tsukimi.example", "tsukimi-demo-editor", "editor"),
+    ("agent@tsukimi.example", "tsukimi-demo-agent", "agent"),
+    ("admin@tsukimi.example", "tsukimi-demo-admin", "admin"),
 )
 
 
@@ -25,7 +30,9 @@ class Command(BaseCommand):
     help = "Load the demo categories, articles and guides, and create the demo accounts."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--no-users", action="store_true", help="skip the demo accounts")
+        parser.add_argument(
+            "--no-users", action="store_true", help="skip the demo accounts and their tickets"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = load_demo_content(DEMO_DIR)
@@ -48,6 +55,7 @@ class Command(BaseCommand):
             self.stderr.write(message)
         if not options["no_users"]:
             self._users()
+            self._tickets()
         if not report.ok:
             raise CommandError(_("Some demo content could not be loaded."), returncode=1)
 
@@ -68,3 +76,11 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Staff accounts set up an authenticator app (TOTP) at their first login.")
         )
+
+    def _tickets(self) -> None:
+        users = get_user_model().objects
+        customer = users.get(email=DEMO_USERS[0][0])
+        agent = users.get(email=DEMO_USERS[2][0])
+        join_every_group(agent)
+        made = load_demo_tickets(customer=customer, agent=agent)
+        self.stdout.write(_("Demo tickets: %(count)d sent.") % {"count": made})
