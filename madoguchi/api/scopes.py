@@ -16,8 +16,9 @@ class Scope(StrEnum):
 
 DESCRIPTIONS = {
     Scope.TICKETS_READ: _("Read tickets and their messages"),
-    Scope.TICKETS_WRITE: _("Open tickets and change their status, group and fields"),
-    Scope.MESSAGES_WRITE: _("Add replies and internal notes to tickets"),
+    Scope.TICKETS_WRITE: _("Open tickets for customers and change their status and priority"),
+    # Only the customer's own words: agents' replies and internal notes stay in madoguchi.
+    Scope.MESSAGES_WRITE: _("Relay customers' replies to their tickets"),
     Scope.ACCOUNT_CONTEXT_WRITE: _(
         "Attach the exchange's account details (verification level, recent deposits and "
         "withdrawals) to customers and tickets"
