@@ -46,7 +46,7 @@ DEMO_TICKETS = (
         problem_type="deposit",
         fields={
             "coin": "BTC",
-            "network": "bitcoin",
+            "network": "BTC",
             "amount": "0.015",
             "txid": "4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b",
             "deposit_address": "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
@@ -81,7 +81,7 @@ DEMO_TICKETS = (
         problem_type="withdrawal",
         fields={
             "coin": "ETH",
-            "network": "ethereum",
+            "network": "ETH",
             "amount": "1.2",
             "destination_address": "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
             "requested_at": "2026-11-24T10:30+09:00",

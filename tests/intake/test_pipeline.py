@@ -30,7 +30,7 @@ def web(**changes: Any) -> InboundMessage:
         "body": "昨日BTCを送金しましたが、まだ反映されていません。",
         "sender_email": "Taro@Example.JP",
         "problem_type": "deposit",
-        "fields": {"coin": "BTC", "network": "bitcoin"},
+        "fields": {"coin": "BTC", "network": "BTC"},
     }
     values.update(changes)
     return InboundMessage(**values)
@@ -47,7 +47,7 @@ def test_a_visitors_deposit_ticket_is_stored_routed_and_hidden_until_confirmed(
     assert ticket.group is not None and ticket.group.slug == "payments"
     assert ticket.language == "ja"
     assert ticket.requester_email == "taro@example.jp"
-    assert ticket.details == {"coin": "BTC", "network": "bitcoin"}
+    assert ticket.details == {"coin": "BTC", "network": "BTC"}
     assert ticket.first_response_due_at is not None
     assert not visible_tickets(payments_agent).filter(pk=ticket.pk).exists()
     (confirmation,) = mail.outbox
@@ -72,8 +72,8 @@ def test_a_seed_phrase_is_removed_the_sender_told_and_security_alerted(
     stored = "\n".join(ticket.messages.values_list("body", flat=True))
     assert "abandon" not in stored
     assert (
-        outcome.notices and "シードフレーズ" in outcome.notices[0] or "復元" in outcome.notices[0]
-    )
+        outcome.notices and "シードフレーズ" in outcome.notices[0]
+    ) or "復元" in outcome.notices[0]
     assert ticket.priority == Priority.URGENT
     assert ticket.group is not None and ticket.group.handles_security
     assert ticket.messages.filter(author_kind=AuthorKind.SYSTEM, is_internal=False).exists()

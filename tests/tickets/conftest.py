@@ -109,7 +109,7 @@ def make_ticket(customer: Any) -> Callable[..., Ticket]:
             "customer_id": customer.pk,
             "email_verified": True,
             "problem_type": "deposit",
-            "fields": {"coin": "BTC", "network": "bitcoin", "amount": "0.5"},
+            "fields": {"coin": "BTC", "network": "BTC", "amount": "0.5"},
             "language": "ja",
         }
         values.update(changes)

@@ -397,6 +397,14 @@ def test_the_ticket_shows_the_customer_and_their_answers_in_the_page_language(
     assert "発生日時" in japanese and "エラーメッセージ" in japanese
 
 
+def test_a_network_answer_shows_the_networks_name(
+    make_agent: Callable[..., Any], make_ticket: MakeTicket, login: Login
+) -> None:
+    client = login(make_agent("pay", groups=("payments",)))
+    deposit = make_ticket(fields={"coin": "BTC", "network": "BTC"})
+    assert "Bitcoin (BTC)" in client.get(ticket_url(deposit.pk, "en")).content.decode()
+
+
 def test_the_ticket_explains_safety_flags_without_the_secret(
     make_agent: Callable[..., Any], make_ticket: MakeTicket, login: Login
 ) -> None:

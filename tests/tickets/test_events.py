@@ -53,7 +53,9 @@ def test_an_edited_entry_breaks_the_chain_at_that_entry() -> None:
     ticket = _ticket()
     services.change_status(ticket=ticket, status=Status.OPEN, by=None)
     services.change_priority(ticket=ticket, priority="high", by=None)
-    TicketEvent.objects.filter(ticket=ticket, sequence=3).update(data={"old": "new", "new": "solved"})
+    TicketEvent.objects.filter(ticket=ticket, sequence=3).update(
+        data={"old": "new", "new": "solved"}
+    )
 
     check = events.verify_history(ticket)
     assert not check.ok

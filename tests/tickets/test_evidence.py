@@ -74,7 +74,7 @@ def ticket(agent: Any) -> Ticket:
             customer_id=customer.pk,
             email_verified=True,
             problem_type="deposit",
-            fields={"coin": "BTC", "network": "bitcoin"},
+            fields={"coin": "BTC", "network": "BTC"},
             attachments=(
                 InboundAttachment("画面.png", png(), "image/png"),
                 InboundAttachment(CSV_NAME, CSV, "text/csv"),
@@ -206,7 +206,7 @@ def test_the_archive_holds_the_ticket_messages_files_history_and_a_manifest_of_t
     assert f"attachments/2-{CSV_NAME}" in transcript
 
     record = json.loads(files["ticket.json"])
-    assert record["details"] == {"coin": "BTC", "network": "bitcoin"}
+    assert record["details"] == {"coin": "BTC", "network": "BTC"}
     assert "reply_token" not in record
     assert ticket.reply_token not in b"".join(files.values()).decode("utf-8", "replace")
 

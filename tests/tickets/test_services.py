@@ -76,7 +76,9 @@ def test_blank_messages_are_refused_in_the_senders_language(ticket: Ticket) -> N
 
 
 def test_only_a_member_of_the_group_can_be_assigned(ticket: Ticket, agent: Any) -> None:
-    outsider = create_user(email="other@tsukimi.example", password="x-long-password-2", role="agent")
+    outsider = create_user(
+        email="other@tsukimi.example", password="x-long-password-2", role="agent"
+    )
     with pytest.raises(TicketError) as refused:
         services.assign_ticket(ticket=ticket, assignee=outsider, by=agent)
     assert refused.value.code == TicketErrorCode.NOT_A_MEMBER

@@ -26,6 +26,7 @@ from madoguchi.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from madoguchi.tickets.networks import get_network
 
 SECRET = "secret"  # noqa: S105 - the name of a flag, not a secret
 LOOKALIKE = "lookalike_link"
@@ -205,7 +206,12 @@ def answers(ticket: Ticket, fields: Iterable[ProblemField]) -> list[Answer]:
             continue
         seen.add(field.key)
         value = details[field.key]
-        shown = _choice_label(field, value) if field.kind == FieldKind.CHOICE else _text(value)
+        if field.kind == FieldKind.CHOICE:
+            shown = _choice_label(field, value)
+        elif field.kind == FieldKind.NETWORK:
+            shown = _network_name(value)
+        else:
+            shown = _text(value)
         rows.append(Answer(field.label, shown))
     # The basics every form asks (when, the error message, ...) come first, by name.
     basics = [
@@ -218,6 +224,12 @@ def answers(ticket: Ticket, fields: Iterable[ProblemField]) -> list[Answer]:
     for key in sorted(k for k in details if k not in seen):
         rows.append(Answer(str(key), _text(details[key])))
     return rows
+
+
+def _network_name(value: Any) -> str:
+    """ "Bitcoin (BTC)": the name agents know, and the id the checks used."""
+    network = get_network(str(value))
+    return f"{network.name} ({network.id})" if network else _text(value)
 
 
 def context_rows(ticket: Ticket) -> list[Answer]:
