@@ -228,3 +228,33 @@ def test_a_failure_is_logged_without_what_the_customer_wrote(
     assert "leaky" in logged and "ValueError" in logged
     assert "taro@example.jp" not in logged and "千代田区" not in logged
     assert "千代田区" in QuarantinedMessage.objects.get().reason
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "expected"),
+    [
+        ("入金について", "昨日送ったETHが反映されません", "deposit"),
+        ("Withdrawal pending", "My BTC withdrawal has been pending for 6 hours", "withdrawal"),
+        ("ﾛｸﾞｲﾝできない", "パスワードを入れてもエラーになります", "login"),
+        ("質問", "指値の注文が約定しません", "trading"),
+        ("KYC", "My verification documents were rejected", "account"),
+        ("こんにちは", "ご担当者様", "other"),
+    ],
+)
+def test_a_message_without_a_problem_type_gets_the_one_its_words_name(
+    subject: str, body: str, expected: str
+) -> None:
+    outcome = intake.receive(
+        web(problem_type="", fields={}, subject=subject, body=body, channel="email")
+    )
+    ticket = Ticket.objects.select_related("problem_type").get(pk=outcome.ticket_id)
+    assert ticket.problem_type is not None and ticket.problem_type.slug == expected
+
+
+def test_full_width_words_of_a_takeover_are_still_a_security_problem(security_agent: Any) -> None:
+    outcome = intake.receive(
+        web(problem_type="", subject="２ＦＡの端末を紛失しました", body="助けてください")
+    )
+    ticket = Ticket.objects.get(pk=outcome.ticket_id)
+    assert ticket.priority == Priority.URGENT
+    assert ticket.group is not None and ticket.group.slug == "security"

@@ -1,12 +1,14 @@
 """Step 5: problem type, language and urgency.
 
 Account takeover, unauthorized withdrawals, a lost second factor and a secret the customer
-just revealed are security problems: urgent, for the security group, at once.
+just revealed are security problems: urgent, for the security group, at once. A message whose
+channel did not say what it is about (a mail, a chat) gets the problem type its words point to.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from madoguchi.intake.inbound import InboundMessage, Triage
 from madoguchi.tickets.models import Priority
@@ -30,13 +32,38 @@ _SECURITY_WORDS = {
     ),
 }
 _SECURITY_CHOICES = {"takeover", "unauthorized_withdrawal", "lost_2fa"}
+
+# The words that name each common problem, in the order they are tried: a message about a
+# withdrawal that mentions the login it needed is about the withdrawal.
+_PROBLEM_WORDS = (
+    ("withdrawal", re.compile(r"出金|引き?出し|送金が届|withdraw|payout")),
+    ("deposit", re.compile(r"入金|着金|反映され|deposit|not credited|txid")),
+    ("trading", re.compile(r"注文|約定|取引が|売買|order|trade|trading")),
+    (
+        "login",
+        re.compile(r"ログイン|パスワード|2fa|二段階認証|認証コード|log ?in|sign ?in|password"),
+    ),
+    ("account", re.compile(r"本人確認|口座|登録情報|解約|kyc|verification|close my account")),
+)
 _LEAKED_SECRETS = {"seed_phrase", "private_key", "api_secret", "password"}
 
 
+def _words(*texts: str) -> str:
+    # NFKC: ２ＦＡ and ｱｶｳﾝﾄ are the same words as 2FA and アカウント.
+    return unicodedata.normalize("NFKC", "\n".join(texts)).casefold()
+
+
+def guess_problem_type(message: InboundMessage) -> str:
+    """The problem type the subject (first) or the body points to; "other" when none does."""
+    for text in (_words(message.subject), _words(message.body)):
+        for slug, pattern in _PROBLEM_WORDS:
+            if pattern.search(text):
+                return slug
+    return "other"
+
+
 def security_reasons(message: InboundMessage) -> list[str]:
-    text = (
-        f"{message.subject}\n{message.body}\n{message.fields.get('what_happened', '')}".casefold()
-    )
+    text = _words(message.subject, message.body, str(message.fields.get("what_happened", "")))
     reasons = [name for name, pattern in _SECURITY_WORDS.items() if pattern.search(text)]
     if message.fields.get("what_happened") in _SECURITY_CHOICES:
         reasons.append(str(message.fields["what_happened"]))
@@ -46,7 +73,7 @@ def security_reasons(message: InboundMessage) -> list[str]:
 
 
 def triage(message: InboundMessage) -> InboundMessage:
-    problem_type = problem_type_by_slug(message.problem_type or "other")
+    problem_type = problem_type_by_slug(message.problem_type or guess_problem_type(message))
     slug = problem_type.slug if problem_type else ""
     priority = problem_type.default_priority if problem_type else Priority.NORMAL
     reasons = security_reasons(message)
