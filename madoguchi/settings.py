@@ -259,7 +259,7 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# DATA_UPLOAD_MAX_MEMORY_SIZE follows the attachment limit (Product settings, below).
 
 # --- Email -------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -318,6 +318,10 @@ MADOGUCHI_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("MADOGUCHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
 MADOGUCHI_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("MADOGUCHI_ATTACHMENTS_PER_MESSAGE", "10"))
+# The ticket API carries files as base64 inside its JSON (4 bytes for every 3), so a body
+# must hold one largest attachment encoded, with 1 MiB of room for the text around it.
+# Uploaded files of the web form do not count against it, only its other fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = (MADOGUCHI_ATTACHMENT_MAX_BYTES + 2) // 3 * 4 + 1024 * 1024
 
 LOGGING = {
     "version": 1,

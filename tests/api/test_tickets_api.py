@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import filesizeformat
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -389,6 +390,44 @@ def test_a_body_over_the_upload_limit_is_a_translated_413(
     assert en.status_code == ja.status_code == 413
     assert en.json()["code"] == "body_too_large"
     assert "KB" in en.json()["message"]
+    assert en.json()["message"] != ja.json()["message"]
+    assert Ticket.objects.count() == 1
+
+
+def csv_history(size: int) -> bytes:
+    """A transaction history of exactly `size` bytes."""
+    header, row = b"date,coin,kind,amount,note\n", b"2025-01-31,BTC,deposit,0.05,ok\n"
+    rows = (size - len(header)) // len(row) - 1
+    last = b"2025-01-31,BTC,deposit,0.05,"
+    padding = size - len(header) - rows * len(row) - len(last) - 1
+    return header + row * rows + last + b"x" * padding + b"\n"
+
+
+def test_the_largest_attachment_fits_in_a_request_and_a_larger_body_is_a_translated_413(
+    client: Client, token: IssuedToken, settings: Any
+) -> None:
+    limit = settings.MADOGUCHI_ATTACHMENT_MAX_BYTES
+    history = csv_history(limit)
+    assert len(history) == limit
+    fits = login_problem(attachments=[attachment("history.csv", history, "text/csv")])
+    ticket = open_ticket(client, token, fits)
+    (kept,) = ticket["messages"][0]["attachments"]
+    assert kept["size"] == limit
+    assert kept["sha256"] == hashlib.sha256(history).hexdigest()
+
+    # The same request with a body grown to one byte over the limit on bodies.
+    sent = json.dumps(fits)
+    over = {
+        **fits,
+        "body": fits["body"] + "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE - len(sent) + 1),
+    }
+    en = call(client, "POST", "/api/v1/tickets", token, over, "en")
+    ja = call(client, "POST", "/api/v1/tickets", token, over, "ja")
+    assert len(json.dumps(over)) == settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    assert en.status_code == ja.status_code == 413
+    assert en.json()["code"] == ja.json()["code"] == "body_too_large"
+    size = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)  # 14.3 MB by default
+    assert en.json()["message"].startswith(f"The request is larger than {size}.")
     assert en.json()["message"] != ja.json()["message"]
     assert Ticket.objects.count() == 1
 

@@ -100,9 +100,8 @@ def _problem_type(slug: str, problems: list[FieldProblem]) -> ProblemType | None
         "is lost. 403 `group_not_allowed`: the token is limited to support groups and this "
         "problem type goes to another (the answer still shows a ticket that triage sent "
         "to another group, such as security; later reads of it answer 404). 413: the body "
-        "is over the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 10 MB by default)."
-        + INVALID_NOTE
-        + ERRORS_NOTE
+        "is over the upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE: one largest attachment in "
+        "base64 and 1 MiB more, about 14.3 MiB by default)." + INVALID_NOTE + ERRORS_NOTE
     ),
 )
 @decorate_view(limit_body)
