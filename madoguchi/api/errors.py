@@ -1,6 +1,8 @@
 """Error codes of the API and its tokens, each with a message in the user's language.
 
-`install_error_handlers(api)` makes every NinjaAPI answer these as `{"code", "message"}`.
+`install_error_handlers(api)` makes every NinjaAPI answer these as `{"code", "message"}`, and
+a request django-ninja cannot read into an endpoint's parameters as a translated 422
+`invalid_request` that keeps django-ninja's `detail` for programs.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Schema
-from ninja.errors import AuthenticationError, Throttled
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, Throttled, ValidationError
 
 
 class ApiErrorCode(StrEnum):
@@ -28,6 +30,7 @@ class ApiErrorCode(StrEnum):
     INVALID_GROUP = "invalid_group"
     INVALID_EXPIRY = "invalid_expiry"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code, not a secret
+    INVALID_REQUEST = "invalid_request"
 
 
 MESSAGES = {
@@ -57,6 +60,10 @@ MESSAGES = {
     ),
     ApiErrorCode.INVALID_EXPIRY: _("A token can be valid for 1 to %(limit)s days."),
     ApiErrorCode.TOKEN_NOT_FOUND: _("There is no API token with the ID “%(id)s”."),
+    ApiErrorCode.INVALID_REQUEST: _(
+        "The request does not have the form this endpoint takes: a value is missing, has the "
+        "wrong type or is not one it knows. “detail” names each, as a path and a reason."
+    ),
 }
 
 STATUS = {
@@ -67,6 +74,7 @@ STATUS = {
     ApiErrorCode.SCOPE_MISSING: 403,
     ApiErrorCode.RATE_LIMITED: 429,
     ApiErrorCode.TOKEN_NOT_FOUND: 404,
+    ApiErrorCode.INVALID_REQUEST: 422,
 }
 
 
@@ -91,6 +99,19 @@ class ApiError(Exception):
 class ErrorOut(Schema):
     code: str
     message: str
+
+
+class ValidationErrorOut(Schema):
+    """A request that does not fit the endpoint's parameters or body schema at all."""
+
+    code: str = Field(examples=["invalid_request"])
+    message: str
+    detail: list[dict[str, Any]] = Field(
+        description=(
+            "django-ninja's list, one entry per value at fault: `loc` (where, such as "
+            '["body", "payload", "subject"]), `type` and `msg` (pydantic\'s, in English).'
+        )
+    )
 
 
 def _bearer_challenge(error: ApiError) -> str | None:
@@ -126,7 +147,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             response["Retry-After"] = str(max(1, math.ceil(error.wait)))
         return response
 
+    def invalid_request(request: HttpRequest, error: Any) -> HttpResponse:
+        refused = ApiError(ApiErrorCode.INVALID_REQUEST)
+        body = {"code": refused.code.value, "message": refused.message, "detail": error.errors}
+        return api.create_response(request, body, status=refused.status)
+
     # The handlers take `Any`: django-ninja types a handler's exception as `E | type[E]`.
     api.add_exception_handler(ApiError, render)
     api.add_exception_handler(AuthenticationError, missing_credentials)
     api.add_exception_handler(Throttled, throttled)
+    api.add_exception_handler(ValidationError, invalid_request)

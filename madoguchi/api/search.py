@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from django.http import HttpRequest
 from django.utils import translation
 from ninja import Query, Router, Schema, Status
 
+from madoguchi.api.errors import ErrorOut, ValidationErrorOut
 from madoguchi.api.throttling import AddressThrottle
 from madoguchi.search.errors import QueryError
 from madoguchi.search.query import autocomplete, search
@@ -46,15 +47,6 @@ class SuggestionOut(Schema):
 
 class AutocompleteOut(Schema):
     suggestions: list[SuggestionOut]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, Any]]
 
 
 # Searches and autocompletions per client address share settings.MADOGUCHI_SEARCH_RATE

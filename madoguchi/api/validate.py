@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from madoguchi.api.errors import ErrorOut, ValidationErrorOut
 from madoguchi.api.throttling import AddressThrottle
 from madoguchi.tickets.networks import (
     NETWORKS,
@@ -36,15 +35,6 @@ class ValidateOut(Schema):
     code: str
     message: str
     normalized: str | None
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, Any]]
 
 
 class MemoOut(Schema):

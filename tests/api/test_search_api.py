@@ -72,10 +72,19 @@ def test_bad_input_never_causes_a_server_error(client: Client, raw_query: str) -
         assert response.json()["message"]
 
 
-def test_bad_parameters_are_a_422(client: Client) -> None:
-    assert client.get("/api/v1/search", {"q": "出金", "locale": "fr"}).status_code == 422
-    assert client.get("/api/v1/search", {"q": "出金", "limit": 0}).status_code == 422
-    assert client.get("/api/v1/search", {"q": "出金", "limit": "many"}).status_code == 422
+@pytest.mark.parametrize(
+    ("parameters", "name"),
+    [({"locale": "fr"}, "locale"), ({"limit": 0}, "limit"), ({"limit": "many"}, "limit")],
+)
+def test_bad_parameters_are_a_translated_422_that_names_them(
+    client: Client, parameters: dict[str, object], name: str
+) -> None:
+    response = client.get("/api/v1/search", {"q": "出金", **parameters}, HTTP_ACCEPT_LANGUAGE="ja")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid_request"
+    assert not body["message"].isascii()  # in Japanese, as the request asked
+    assert [item["loc"] for item in body["detail"]] == [["query", name]]
 
 
 def test_autocomplete_offers_titles(client: Client) -> None:

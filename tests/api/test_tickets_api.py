@@ -265,9 +265,33 @@ def test_each_value_at_fault_is_named_and_nothing_is_opened(
 
 
 def test_a_misspelt_key_is_refused_rather_than_ignored(client: Client, token: IssuedToken) -> None:
-    response = call(client, "POST", "/api/v1/tickets", token, login_problem(acount_context={}))
-    assert response.status_code == 422
+    misspelt = login_problem(acount_context={})
+    en = call(client, "POST", "/api/v1/tickets", token, misspelt, "en")
+    ja = call(client, "POST", "/api/v1/tickets", token, misspelt, "ja")
+    assert en.status_code == ja.status_code == 422
+    assert en.json()["code"] == ja.json()["code"] == "invalid_request"
+    assert "“detail” names each" in en.json()["message"]
+    assert en.json()["message"] != ja.json()["message"]
+    (fault,) = en.json()["detail"]
+    assert (fault["loc"][-1], fault["type"]) == ("acount_context", "extra_forbidden")
     assert Ticket.objects.count() == 0
+
+
+def test_a_body_of_the_wrong_shape_is_a_translated_422_on_every_endpoint_that_takes_one(
+    client: Client, token: IssuedToken
+) -> None:
+    ticket_id = open_ticket(client, token, login_problem())["id"]
+    for method, path, body in [
+        ("POST", "/api/v1/tickets", {"subject": ["a list"]}),
+        ("POST", f"/api/v1/tickets/{ticket_id}/messages", {"body": 12}),
+        ("PATCH", f"/api/v1/tickets/{ticket_id}", {"status": {"to": "solved"}}),
+        ("POST", f"/api/v1/tickets/{ticket_id}/account-context", ["not", "an", "object"]),
+    ]:
+        response = call(client, method, path, token, body, "ja")
+        assert response.status_code == 422, path
+        assert response.json()["code"] == "invalid_request", path
+        assert response.json()["detail"], path
+        assert not response.json()["message"].isascii(), path
 
 
 def test_a_secret_in_the_body_is_removed_and_the_customer_told(
@@ -969,6 +993,9 @@ def test_the_openapi_schema_lists_every_endpoint_with_bearer_security(client: Cl
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     create = paths["/api/v1/tickets"]["post"]["requestBody"]["content"]["application/json"]
     assert create["schema"]["$ref"].endswith("/TicketIn")
+    invalid = paths["/api/v1/tickets"]["post"]["responses"]["422"]["content"]
+    shapes = [item["$ref"] for item in invalid["application/json"]["schema"]["anyOf"]]
+    assert [ref.rsplit("/", 1)[1] for ref in shapes] == ["InvalidOut", "ValidationErrorOut"]
 
 
 def test_a_signed_in_session_is_no_api_token(client: Client, token: IssuedToken) -> None:

@@ -76,9 +76,15 @@ def test_an_unknown_network_or_kind_is_a_400_in_the_users_language(
     assert ja["message"] != en["message"]
 
 
-def test_a_body_without_the_fields_is_a_422(client: Client) -> None:
-    status, _ = validate(client, network="BTC")
-    assert status == 422
+def test_a_body_without_the_fields_is_a_translated_422_that_names_them(client: Client) -> None:
+    en_status, en = validate(client, "en", network="BTC")
+    ja_status, ja = validate(client, "ja", network="BTC")
+    assert en_status == ja_status == 422
+    assert en["code"] == ja["code"] == "invalid_request"
+    assert en["message"].startswith("The request does not have the form")
+    assert en["message"] != ja["message"]
+    missing = {tuple(item["loc"][-1:]) for item in en["detail"]}
+    assert missing == {("kind",), ("value",)}
 
 
 @pytest.mark.parametrize(
@@ -127,6 +133,8 @@ def test_the_networks_list_gives_each_networks_rules(client: Client) -> None:
 def test_the_openapi_schema_documents_the_status_codes(client: Client) -> None:
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert set(paths["/api/v1/validate"]["post"]["responses"]) == {"200", "400", "422", "429"}
+    invalid = paths["/api/v1/validate"]["post"]["responses"]["422"]["content"]
+    assert invalid["application/json"]["schema"]["$ref"].endswith("/ValidationErrorOut")
     assert "200" in paths["/api/v1/networks"]["get"]["responses"]
 
 

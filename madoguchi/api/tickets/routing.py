@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from ninja import Router
 
 from madoguchi.api.auth import ApiTokenAuth
-from madoguchi.api.errors import ErrorOut
+from madoguchi.api.errors import ErrorOut, ValidationErrorOut
 from madoguchi.api.models import ApiToken
 from madoguchi.api.scopes import Scope
 from madoguchi.api.tickets.errors import RefusalCode, Refused
@@ -34,7 +34,8 @@ REPLY = ApiTokenAuth(Scope.MESSAGES_WRITE)
 CONTEXT = ApiTokenAuth(Scope.ACCOUNT_CONTEXT_WRITE)
 
 NOT_FOUND = {404: ErrorOut}
-INVALID = {422: InvalidOut}
+# 422 is either the endpoint's own `invalid` or django-ninja's `invalid_request`.
+INVALID = {422: InvalidOut | ValidationErrorOut}
 TOO_LARGE = {413: ErrorOut}
 
 ERRORS_NOTE = (
@@ -48,7 +49,8 @@ NOT_FOUND_NOTE = (
 )
 INVALID_NOTE = (
     " 422 `invalid`: `errors` names each value at fault (`field`, `code`, `message`); a body "
-    "that is not JSON of this shape at all gets django-ninja's 422 with `detail`."
+    "that is not JSON of this shape at all (a missing or misspelt key, a list for a string) "
+    "is a 422 `invalid_request` whose `detail` is django-ninja's list of what did not fit."
 )
 
 
