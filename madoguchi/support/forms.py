@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from madoguchi.intake.inbound import InboundAttachment
 from madoguchi.support.errors import FormErrorCode, message
+from madoguchi.support.rendering import RENDERER
 from madoguchi.tickets.models import FieldKind, ProblemField, ProblemType
 from madoguchi.tickets.networks import (
     NETWORKS,
@@ -192,6 +193,8 @@ def field_for(row: ProblemField) -> forms.Field:
 
 class SupportForm(forms.Form):
     """One problem type's form; `rows` are its ProblemField rows in order."""
+
+    default_renderer = RENDERER
 
     email = forms.EmailField(
         label=_("Email address registered with us"),
