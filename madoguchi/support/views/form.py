@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from madoguchi import intake
 from madoguchi.helpcenter.selectors import published_guides
 from madoguchi.intake.inbound import InboundMessage
+from madoguchi.safety.rate_limits import limit_address
 from madoguchi.support import held_files, limits
 from madoguchi.support.deflection import (
     Suggestion,
@@ -184,7 +185,7 @@ def _received_form(
     request: HttpRequest, problem_type: ProblemType, rows: list[ProblemField]
 ) -> HttpResponseBase:
     account_email = _account_email(request)
-    wait = limits.limit_address(
+    wait = limit_address(
         request,
         scope="attempt",
         setting=limits.ATTEMPT_RATE_SETTING,
@@ -314,7 +315,7 @@ def sent(request: HttpRequest) -> HttpResponse:
 @require_GET
 def suggest(request: HttpRequest) -> JsonResponse:
     """Articles for the subject typed so far, for the page's script."""
-    wait = limits.limit_address(
+    wait = limit_address(
         request,
         scope="suggest",
         setting=limits.SUGGEST_RATE_SETTING,
@@ -343,7 +344,7 @@ def solved(request: HttpRequest) -> HttpResponse:
             status=400,
         )
     if request.method == "POST":
-        wait = limits.limit_address(
+        wait = limit_address(
             request,
             scope="deflection",
             setting=limits.DEFLECTION_RATE_SETTING,

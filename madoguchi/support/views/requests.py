@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from madoguchi import intake
 from madoguchi.intake.inbound import InboundMessage
+from madoguchi.safety.rate_limits import configured_rate, hit
 from madoguchi.support.forms_requests import RATINGS, RatingForm, ReplyForm
-from madoguchi.support.limits import configured_rate, hit
 from madoguchi.support.views.access import grant_ticket, granted_tickets
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.files import attachment_response
