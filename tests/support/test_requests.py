@@ -471,7 +471,8 @@ def test_replies_beyond_the_limit_get_a_translated_429_with_the_text_kept(
     refused = customer_client.post(ticket_url(ticket, "reply"), {"body": "三通目の返信"})
 
     assert refused.status_code == 429
-    assert 0 < int(refused["Retry-After"]) <= 3600
+    # An hour's budget, back within an hour and a tenth (see madoguchi.safety.rate_limits).
+    assert 0 < int(refused["Retry-After"]) <= 3960
     text = page_text(refused)
     assert "しばらく" in text
     assert "三通目の返信" in text
