@@ -14,10 +14,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.intake.inbound import InboundAttachment
-from madoguchi.intake.steps.normalize import clean_text
 from madoguchi.tickets.errors import TicketError
 from madoguchi.tickets.services.conversation import MAX_BODY_CHARS, checked_body
 from madoguchi.tickets.services.workflow import CSAT_COMMENT_CHARS
+from madoguchi.tickets.text import clean_text
 from madoguchi.tickets.uploads import UploadRejected, check_count, inspect_upload, max_bytes
 
 ACCEPTED_FILES = "image/png,image/jpeg,image/webp,image/heic,.heic,application/pdf,text/csv,.csv"

@@ -27,7 +27,6 @@ from PIL import Image
 
 from madoguchi import intake
 from madoguchi.intake.inbound import InboundAttachment, InboundMessage
-from madoguchi.intake.steps.normalize import clean_text
 from madoguchi.tickets.confirmation import access_token
 from madoguchi.tickets.models import Attachment, AuthorKind, Message, Status, Ticket
 from madoguchi.tickets.permissions import visible_tickets
@@ -38,6 +37,7 @@ from madoguchi.tickets.services import (
     change_status,
     store_attachment,
 )
+from madoguchi.tickets.text import clean_text
 from madoguchi.tickets.uploads import inspect_upload
 
 pytestmark = pytest.mark.django_db

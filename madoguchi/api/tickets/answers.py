@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from madoguchi.api.tickets.errors import FieldCode, FieldProblem, problem
-from madoguchi.intake.steps.normalize import clean_text
 from madoguchi.tickets.models import FieldKind, ProblemField, ProblemType
 from madoguchi.tickets.networks import (
     CheckCode,
@@ -30,6 +29,7 @@ from madoguchi.tickets.networks import (
     validate_txid,
 )
 from madoguchi.tickets.networks.errors import MESSAGES as CHECK_MESSAGES
+from madoguchi.tickets.text import clean_text
 
 # The basics every form asks beside the type's own fields.
 OCCURRED_AT = "occurred_at"

@@ -21,10 +21,10 @@ from madoguchi.api.tickets.errors import FieldCode, FieldProblem, problem
 from madoguchi.api.tickets.schemas import AttachmentIn
 from madoguchi.intake.inbound import InboundAttachment
 from madoguchi.intake.pipeline import Outcome
-from madoguchi.intake.steps.normalize import clean_text
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.services.conversation import MAX_BODY_CHARS, checked_body
 from madoguchi.tickets.services.opening import SUBJECT_CHARS
+from madoguchi.tickets.text import clean_text
 from madoguchi.tickets.uploads import UploadRejected, check_count
 from madoguchi.tickets.uploads.limits import check_size
 

@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from madoguchi.intake.inbound import InboundMessage
+from madoguchi.tickets.text import clean_text
 
-# C0/C1 controls and lone surrogates, but not tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 
 
 class UnreadableSender(ValueError):
     """The sender's address cannot be used to answer."""
-
-
-def clean_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", unicodedata.normalize("NFC", text))
 
 
 def detect_language(*texts: str) -> str:
