@@ -50,3 +50,37 @@ class TicketError(Exception):
     @property
     def message(self) -> str:
         return str(MESSAGES[self.code])
+
+
+class AnswerCode(StrEnum):
+    """Why an answer to a problem type's field was refused (madoguchi.tickets.answers).
+
+    Crypto answers are refused with the code of their network check (`CheckCode`) instead.
+    """
+
+    REQUIRED = "required"
+    TOO_LONG = "too_long"
+    UNKNOWN_FIELD = "unknown_field"
+    BAD_CHOICE = "bad_choice"
+    BAD_AMOUNT = "bad_amount"
+    BAD_COIN = "bad_coin"
+    BAD_DATETIME = "bad_datetime"
+    IN_THE_FUTURE = "in_the_future"
+    NETWORK_NEEDED = "network_needed"
+
+
+ANSWER_MESSAGES = {
+    AnswerCode.REQUIRED: _("This field is required."),
+    AnswerCode.TOO_LONG: _("Write at most %(limit)s characters here."),
+    AnswerCode.UNKNOWN_FIELD: _("This problem type has no such field. Its fields are: %(valid)s."),
+    AnswerCode.BAD_CHOICE: _("Choose one of: %(valid)s."),
+    AnswerCode.BAD_AMOUNT: _("Enter the amount as a positive number, for example 0.05 or 10000."),
+    AnswerCode.BAD_COIN: _("Enter the coin's symbol, for example BTC, ETH or USDT."),
+    AnswerCode.BAD_DATETIME: _(
+        "Enter a date and time in ISO 8601, for example 2025-01-31T09:30:00+09:00."
+    ),
+    AnswerCode.IN_THE_FUTURE: _("This moment is in the future. Enter when it happened."),
+    AnswerCode.NETWORK_NEEDED: _(
+        "Choose the network, so that the address and the transaction ID can be checked."
+    ),
+}

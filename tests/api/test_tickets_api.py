@@ -226,6 +226,18 @@ def test_a_missing_memo_is_flagged_where_the_network_needs_one(
     assert ticket["fields"]["memo"] == "12345"
 
 
+def test_an_unknown_network_is_named_with_the_networks_there_are(
+    client: Client, token: IssuedToken
+) -> None:
+    fields = {**deposit()["fields"], "network": "<b>BTC</b>"}
+    response = call(client, "POST", "/api/v1/tickets", token, deposit(fields=fields))
+    assert response.status_code == 422
+    (fault,) = response.json()["errors"]
+    assert (fault["field"], fault["code"]) == ("fields.network", "unknown_network")
+    assert fault["message"].startswith("Choose one of: BTC, ")
+    assert Ticket.objects.count() == 0
+
+
 @pytest.mark.parametrize(
     ("changes", "expected"),
     [

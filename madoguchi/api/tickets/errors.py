@@ -16,6 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import Status
 
+from madoguchi.tickets.errors import ANSWER_MESSAGES, AnswerCode
+
 
 class RefusalCode(StrEnum):
     NOT_FOUND = "not_found"
@@ -32,13 +34,7 @@ class FieldCode(StrEnum):
     BAD_EMAIL = "bad_email"
     BAD_LANGUAGE = "bad_language"
     UNKNOWN_PROBLEM_TYPE = "unknown_problem_type"
-    UNKNOWN_FIELD = "unknown_field"
-    BAD_CHOICE = "bad_choice"
-    BAD_AMOUNT = "bad_amount"
-    BAD_COIN = "bad_coin"
     BAD_DATETIME = "bad_datetime"
-    IN_THE_FUTURE = "in_the_future"
-    NETWORK_NEEDED = "network_needed"
     BAD_BASE64 = "bad_base64"
     BAD_STATUS = "bad_status"
     BAD_PRIORITY = "bad_priority"
@@ -81,24 +77,16 @@ REFUSALS: dict[RefusalCode, tuple[int, Promise]] = {
     ),
 }
 
+# REQUIRED, TOO_LONG and BAD_DATETIME say what an answer to a problem type's field is told
+# (madoguchi.tickets.answers), in the same words.
 FIELD_MESSAGES: dict[FieldCode, Promise] = {
-    FieldCode.REQUIRED: _("This field is required."),
+    FieldCode.REQUIRED: ANSWER_MESSAGES[AnswerCode.REQUIRED],
     FieldCode.BLANK: _("Write some text here; spaces and invisible characters alone do not count."),
-    FieldCode.TOO_LONG: _("Write at most %(limit)s characters here."),
+    FieldCode.TOO_LONG: ANSWER_MESSAGES[AnswerCode.TOO_LONG],
     FieldCode.BAD_EMAIL: _("Enter a valid email address, such as hanako@example.jp."),
     FieldCode.BAD_LANGUAGE: _("Use “ja” or “en”, or leave it empty to detect the language."),
     FieldCode.UNKNOWN_PROBLEM_TYPE: _("There is no such problem type. Use one of: %(valid)s."),
-    FieldCode.UNKNOWN_FIELD: _("This problem type has no such field. Its fields are: %(valid)s."),
-    FieldCode.BAD_CHOICE: _("Choose one of: %(valid)s."),
-    FieldCode.BAD_AMOUNT: _("Enter the amount as a positive number, for example 0.05 or 10000."),
-    FieldCode.BAD_COIN: _("Enter the coin's symbol, for example BTC, ETH or USDT."),
-    FieldCode.BAD_DATETIME: _(
-        "Enter a date and time in ISO 8601, for example 2025-01-31T09:30:00+09:00."
-    ),
-    FieldCode.IN_THE_FUTURE: _("This moment is in the future. Enter when it happened."),
-    FieldCode.NETWORK_NEEDED: _(
-        "Give the network, so that the address and the transaction ID can be checked."
-    ),
+    FieldCode.BAD_DATETIME: ANSWER_MESSAGES[AnswerCode.BAD_DATETIME],
     FieldCode.BAD_BASE64: _("This is not valid base64. Encode the file's bytes with base64."),
     FieldCode.BAD_STATUS: _("There is no such status. Use one of: %(valid)s."),
     FieldCode.BAD_PRIORITY: _("There is no such priority. Use one of: %(valid)s."),

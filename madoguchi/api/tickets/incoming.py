@@ -18,7 +18,6 @@ from madoguchi import intake
 from madoguchi.api.auth import AUTH_RESPONSES
 from madoguchi.api.models import ApiToken
 from madoguchi.api.tickets import inbound
-from madoguchi.api.tickets.answers import check_answers
 from madoguchi.api.tickets.context import check_context
 from madoguchi.api.tickets.errors import FieldCode, FieldProblem, Refused, invalid, problem
 from madoguchi.api.tickets.permissions import access_ticket, check_may_open
@@ -47,6 +46,7 @@ from madoguchi.api.tickets.schemas import (
 )
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.tickets import services
+from madoguchi.tickets.answers import check_answers
 from madoguchi.tickets.models import Message, ProblemType
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,32}")
@@ -130,8 +130,11 @@ def _create(token: ApiToken, payload: TicketIn) -> Status:
     problem_type = _problem_type(payload.problem_type, problems)
     answers: dict[str, str] = {}
     if problem_type is not None:
-        answers, faults = check_answers(problem_type, payload.fields)
-        problems.extend(faults)
+        checked = check_answers(fields=list(problem_type.fields.all()), answers=payload.fields)
+        answers = checked.answers
+        problems.extend(
+            FieldProblem(f"fields.{item.key}", item.code, item.message) for item in checked.problems
+        )
     attachments = inbound.decode_attachments(payload.attachments, problems)
     context = payload.account_context
     if context is not None:

@@ -18,8 +18,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from madoguchi.api.tickets.answers import parse_moment
 from madoguchi.api.tickets.errors import FieldCode, FieldProblem, invalid, problem
+from madoguchi.tickets.answers import parse_moment
 from madoguchi.tickets.models import Status, Ticket
 
 DEFAULT_LIMIT = 50
