@@ -251,6 +251,7 @@ class _Checker:
             coin = self.kept.get(row.key, "")
             result = check_coin_on_network(coin, network) if coin else None
             if result is not None and not result.valid:
+                del self.kept[row.key]
                 self.refuse(row.key, result)
         address = ""
         for row in self._of(FieldKind.ADDRESS, FieldKind.TXID):
