@@ -7,7 +7,13 @@ import sys
 
 from bench import REPO
 
-BENCHMARKS = ("bench.search_quality", "bench.search_scale", "bench.serving", "bench.secret_guard")
+BENCHMARKS = (
+    "bench.search_quality",
+    "bench.search_scale",
+    "bench.serving",
+    "bench.secret_guard",
+    "bench.tickets",
+)
 
 
 def main() -> int:
