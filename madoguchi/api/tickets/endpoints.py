@@ -93,10 +93,7 @@ def list_tickets(
         cursor=cursor,
         limit=limit,
     )
-    try:
-        tickets, size = filtered(visible_tickets(token_of(request)), filters)
-    except Refused as refused:
-        return refused.answer()
+    tickets, size = filtered(visible_tickets(token_of(request)), filters)
     page = list(for_listing(tickets)[: size + 1])
     more = len(page) > size
     page = page[:size]
@@ -126,10 +123,7 @@ def list_tickets(
     ),
 )
 def read_ticket(request: HttpRequest, ticket_id: int) -> Status:
-    try:
-        ticket = access_ticket(token_of(request), ticket_id)
-    except Refused as refused:
-        return refused.answer()
+    ticket = access_ticket(token_of(request), ticket_id)
     return Status(200, ticket_json(full_ticket(ticket.pk)))
 
 
@@ -158,10 +152,7 @@ def read_ticket(request: HttpRequest, ticket_id: int) -> Status:
 )
 @decorate_view(limit_body)
 def change_ticket(request: HttpRequest, ticket_id: int, payload: TicketChangeIn) -> Status:
-    try:
-        return _change(token_of(request), ticket_id, payload)
-    except Refused as refused:
-        return refused.answer()
+    return _change(token_of(request), ticket_id, payload)
 
 
 def _change(token: ApiToken, ticket_id: int, payload: TicketChangeIn) -> Status:
@@ -221,14 +212,11 @@ def _change(token: ApiToken, ticket_id: int, payload: TicketChangeIn) -> Status:
 )
 @decorate_view(limit_body)
 def attach_context(request: HttpRequest, ticket_id: int, context: Body[dict[str, Any]]) -> Status:
-    try:
-        token = token_of(request)
-        ticket = access_ticket(token, ticket_id)
-        problems = check_context(context, field="account_context", existing=ticket.account_context)
-        if problems:
-            raise invalid(problems)
-    except Refused as refused:
-        return refused.answer()
+    token = token_of(request)
+    ticket = access_ticket(token, ticket_id)
+    problems = check_context(context, field="account_context", existing=ticket.account_context)
+    if problems:
+        raise invalid(problems)
     ticket = services.attach_account_context(ticket=ticket, context=context, by=token)
     return Status(200, {"id": ticket.pk, "account_context": ticket.account_context})
 
@@ -260,10 +248,7 @@ def attach_context(request: HttpRequest, ticket_id: int, context: Body[dict[str,
 def download_attachment(
     request: HttpRequest, ticket_id: int, attachment_id: int
 ) -> HttpResponseBase | Status:
-    try:
-        attachment = access_attachment(token_of(request), ticket_id, attachment_id)
-    except Refused as refused:
-        return refused.answer()
+    attachment = access_attachment(token_of(request), ticket_id, attachment_id)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,

@@ -1,6 +1,7 @@
 """Why the ticket API refused a request: codes with messages in the caller's language.
 
-An endpoint raises `Refused`; `Refused.answer()` is the `Status` it returns. A 422 names
+An endpoint raises `Refused`; the API answers it with `Refused.status` and `as_json()` (the
+handler is installed in madoguchi.api.api). A 422 names
 every field at fault at once (`errors`: field, code, message), so an integration fixes a
 request in one round.
 """
@@ -14,7 +15,6 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from ninja import Status
 
 from madoguchi.tickets.errors import ANSWER_MESSAGES, AnswerCode
 
@@ -154,11 +154,11 @@ class Refused(Exception):
         text = str(REFUSALS[self.code][1])
         return text % self.params if self.params else text
 
-    def answer(self) -> Status:
+    def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"code": self.code.value, "message": self.message}
         if self.code == RefusalCode.INVALID:
             body["errors"] = [item.as_json() for item in self.problems]
-        return Status(self.status, body)
+        return body
 
 
 def invalid(problems: Sequence[FieldProblem]) -> Refused:

@@ -19,7 +19,7 @@ from madoguchi.api.auth import AUTH_RESPONSES
 from madoguchi.api.models import ApiToken
 from madoguchi.api.tickets import inbound
 from madoguchi.api.tickets.context import check_context
-from madoguchi.api.tickets.errors import FieldCode, FieldProblem, Refused, invalid, problem
+from madoguchi.api.tickets.errors import FieldCode, FieldProblem, invalid, problem
 from madoguchi.api.tickets.permissions import access_ticket, check_may_open
 from madoguchi.api.tickets.representation import full_ticket, message_json, ticket_json
 from madoguchi.api.tickets.routing import (
@@ -106,10 +106,7 @@ def _problem_type(slug: str, problems: list[FieldProblem]) -> ProblemType | None
 )
 @decorate_view(limit_body)
 def create_ticket(request: HttpRequest, payload: TicketIn) -> Status:
-    try:
-        return _create(token_of(request), payload)
-    except Refused as refused:
-        return refused.answer()
+    return _create(token_of(request), payload)
 
 
 def _create(token: ApiToken, payload: TicketIn) -> Status:
@@ -215,10 +212,7 @@ def _create(token: ApiToken, payload: TicketIn) -> Status:
 )
 @decorate_view(limit_body)
 def add_message(request: HttpRequest, ticket_id: int, payload: MessageIn) -> Status:
-    try:
-        return _reply(token_of(request), ticket_id, payload)
-    except Refused as refused:
-        return refused.answer()
+    return _reply(token_of(request), ticket_id, payload)
 
 
 def _reply(token: ApiToken, ticket_id: int, payload: MessageIn) -> Status:

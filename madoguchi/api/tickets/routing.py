@@ -74,9 +74,7 @@ def limit_body(run: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             length = 0
         if limit is not None and length > limit:
             refused = Refused(RefusalCode.BODY_TOO_LARGE, limit=filesizeformat(limit))
-            return JsonResponse(
-                {"code": refused.code.value, "message": refused.message}, status=413
-            )
+            return JsonResponse(refused.as_json(), status=refused.status)
         return run(request, *args, **kwargs)
 
     return checked
