@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -106,36 +108,69 @@ def record(ticket: Ticket, kind: EventKind, *, actor: Any = None, **data: Any) -
     )
 
 
+class HistoryBreak(StrEnum):
+    """Where a history stops holding; the agent page and the evidence checks name each."""
+
+    MISSING = "an entry is missing"
+    BROKEN = "the chain is broken"
+    CHANGED = "an entry was changed"
+
+
 @dataclass(frozen=True)
 class HistoryCheck:
     ok: bool
     entries: int
     first_bad_sequence: int | None = None
-    problem: str = ""
+    problem: HistoryBreak | None = None
+
+
+class HistoryEntryLike(Protocol):
+    """A history entry as stored (TicketEvent) or as read back from an evidence archive."""
+
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def actor_label(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def previous_hash(self) -> str: ...
+    @property
+    def hash(self) -> str: ...
+
+
+def check_chain(ticket_id: int, entries: Iterable[HistoryEntryLike]) -> HistoryCheck:
+    """Recompute the chain of `entries` (in sequence order) and say where, if anywhere, it
+    breaks: a sequence number skipped is a missing entry, one repeated or out of order a
+    broken chain."""
+    previous = GENESIS
+    count = 0
+    for count, entry in enumerate(entries, start=1):
+        if entry.sequence != count:
+            problem = HistoryBreak.MISSING if entry.sequence > count else HistoryBreak.BROKEN
+            return HistoryCheck(False, count, entry.sequence, problem)
+        if entry.previous_hash != previous:
+            return HistoryCheck(False, count, entry.sequence, HistoryBreak.BROKEN)
+        computed = entry_hash(
+            previous_hash=previous,
+            ticket_id=ticket_id,
+            sequence=entry.sequence,
+            kind=entry.kind,
+            actor_label=entry.actor_label,
+            data=entry.data,
+            created_at=entry.created_at,
+        )
+        if computed != entry.hash:
+            return HistoryCheck(False, count, entry.sequence, HistoryBreak.CHANGED)
+        previous = entry.hash
+    return HistoryCheck(True, count)
 
 
 def verify_history(ticket: Ticket) -> HistoryCheck:
     """Recompute the chain of `ticket`'s history and say where, if anywhere, it breaks."""
-    previous = GENESIS
-    expected_sequence = 1
-    count = 0
-    for event in TicketEvent.objects.filter(ticket=ticket).order_by("sequence").iterator():
-        count += 1
-        if event.sequence != expected_sequence:
-            return HistoryCheck(False, count, event.sequence, "an entry is missing")
-        if event.previous_hash != previous:
-            return HistoryCheck(False, count, event.sequence, "the chain is broken")
-        computed = entry_hash(
-            previous_hash=previous,
-            ticket_id=ticket.pk,
-            sequence=event.sequence,
-            kind=event.kind,
-            actor_label=event.actor_label,
-            data=event.data,
-            created_at=event.created_at,
-        )
-        if computed != event.hash:
-            return HistoryCheck(False, count, event.sequence, "an entry was changed")
-        previous = event.hash
-        expected_sequence += 1
-    return HistoryCheck(True, count)
+    stored = TicketEvent.objects.filter(ticket=ticket).order_by("sequence").iterator()
+    return check_chain(ticket.pk, stored)

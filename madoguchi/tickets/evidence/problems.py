@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.tickets.events import HistoryBreak
+
 
 class EvidenceProblem(StrEnum):
     NOT_A_ZIP = "not_a_zip"
@@ -76,11 +78,11 @@ MESSAGES = {
     ),
 }
 
-# `madoguchi.tickets.events.verify_history` names what it found in these words.
+# What `madoguchi.tickets.events.check_chain` (and `verify_history`) found, as a problem.
 HISTORY_CHECK_PROBLEMS = {
-    "an entry is missing": EvidenceProblem.HISTORY_ENTRY_MISSING,
-    "the chain is broken": EvidenceProblem.HISTORY_CHAIN_BROKEN,
-    "an entry was changed": EvidenceProblem.HISTORY_ENTRY_CHANGED,
+    HistoryBreak.MISSING: EvidenceProblem.HISTORY_ENTRY_MISSING,
+    HistoryBreak.BROKEN: EvidenceProblem.HISTORY_CHAIN_BROKEN,
+    HistoryBreak.CHANGED: EvidenceProblem.HISTORY_ENTRY_CHANGED,
 }
 
 

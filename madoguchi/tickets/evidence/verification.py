@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from madoguchi.tickets.events import GENESIS, entry_hash
+from madoguchi.tickets.events import check_chain
 from madoguchi.tickets.evidence import archive
-from madoguchi.tickets.evidence.problems import EvidenceProblem, Finding
+from madoguchi.tickets.evidence.problems import HISTORY_CHECK_PROBLEMS, EvidenceProblem, Finding
 from madoguchi.tickets.models import EventKind, Ticket, TicketEvent
 
 # manifest.json and history.json are parsed in memory; anything larger is not an export.
@@ -309,33 +309,12 @@ def _history_entry(row: Any) -> HistoryEntry | None:
 
 
 def _check_chain(ticket_id: int, entries: list[HistoryEntry], findings: _Findings) -> None:
-    """The first entry, if any, where the chain does not hold; as `verify_history` does it."""
-    previous = GENESIS
-    for expected, entry in enumerate(entries, start=1):
-        if entry.sequence != expected:
-            problem = (
-                EvidenceProblem.HISTORY_ENTRY_MISSING
-                if entry.sequence > expected
-                else EvidenceProblem.HISTORY_CHAIN_BROKEN
-            )
-            findings.add(problem, archive.HISTORY, entry.sequence)
-            return
-        if entry.previous_hash != previous:
-            findings.add(EvidenceProblem.HISTORY_CHAIN_BROKEN, archive.HISTORY, entry.sequence)
-            return
-        computed = entry_hash(
-            previous_hash=previous,
-            ticket_id=ticket_id,
-            sequence=entry.sequence,
-            kind=entry.kind,
-            actor_label=entry.actor_label,
-            data=entry.data,
-            created_at=entry.created_at,
+    """The first entry, if any, where the chain does not hold, as `verify_history` finds it."""
+    check = check_chain(ticket_id, entries)
+    if check.problem is not None:
+        findings.add(
+            HISTORY_CHECK_PROBLEMS[check.problem], archive.HISTORY, check.first_bad_sequence
         )
-        if computed != entry.hash:
-            findings.add(EvidenceProblem.HISTORY_ENTRY_CHANGED, archive.HISTORY, entry.sequence)
-            return
-        previous = entry.hash
 
 
 def _check_against_records(

@@ -36,8 +36,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"#{ticket.pk}: {intact}")
                 continue
             broken += 1
-            problem = HISTORY_CHECK_PROBLEMS.get(
-                check.problem, EvidenceProblem.HISTORY_CHAIN_BROKEN
+            problem = (
+                HISTORY_CHECK_PROBLEMS[check.problem]
+                if check.problem is not None
+                else EvidenceProblem.HISTORY_CHAIN_BROKEN
             )
             finding = Finding(problem, sequence=check.first_bad_sequence)
             self.stdout.write(f"#{ticket.pk}: {finding.message}")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from madoguchi.safety.links import LinkReason, reason_message
 from madoguchi.safety.redaction.kinds import SecretKind
 from madoguchi.tickets.details import STANDARD_DETAILS
-from madoguchi.tickets.events import SYSTEM_LABEL, HistoryCheck
+from madoguchi.tickets.events import SYSTEM_LABEL, HistoryBreak, HistoryCheck
 from madoguchi.tickets.models import (
     AuthorKind,
     Channel,
@@ -320,14 +320,14 @@ def history_verdict(check: HistoryCheck) -> str:
             "count": check.entries
         }
     problems = {
-        "an entry is missing": _("an entry is missing"),
-        "the chain is broken": _("the chain is broken"),
-        "an entry was changed": _("an entry was changed"),
+        HistoryBreak.MISSING: _("an entry is missing"),
+        HistoryBreak.BROKEN: _("the chain is broken"),
+        HistoryBreak.CHANGED: _("an entry was changed"),
     }
     return _(
         "History broken at entry %(sequence)s: %(problem)s. Entries from there on cannot be "
         "trusted; report this to an administrator."
     ) % {
         "sequence": check.first_bad_sequence,
-        "problem": problems.get(check.problem, check.problem),
+        "problem": problems[check.problem] if check.problem else _("the chain is broken"),
     }
