@@ -10,7 +10,6 @@ refused file is named next to the field instead of silently left out.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -32,6 +31,7 @@ from madoguchi.tickets.answers import (
 from madoguchi.tickets.details import ERROR_MESSAGE, OCCURRED_AT
 from madoguchi.tickets.models import FieldKind, ProblemField, ProblemType
 from madoguchi.tickets.networks import NETWORKS, CheckCode
+from madoguchi.tickets.text import has_visible_text
 from madoguchi.tickets.uploads import UploadRejected, check_count, inspect_upload, max_bytes
 
 # Per-type answers are named `q_<key>` on the page, so no key an admin picks can collide
@@ -284,7 +284,7 @@ class SupportForm(forms.Form):
 
 def _visible(text: str) -> str:
     """`text`, unless it is only blanks, controls and invisible marks (such as U+200B)."""
-    if not any(not unicodedata.category(char).startswith(("Z", "C")) for char in text):
+    if not has_visible_text(text):
         raise ValidationError(message(FormErrorCode.NOTHING_VISIBLE), code="nothing_visible")
     return text
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
@@ -24,7 +23,7 @@ from madoguchi.intake.pipeline import Outcome
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.services.conversation import MAX_BODY_CHARS, checked_body
 from madoguchi.tickets.services.opening import SUBJECT_CHARS
-from madoguchi.tickets.text import clean_text
+from madoguchi.tickets.text import clean_text, has_visible_text
 from madoguchi.tickets.uploads import UploadRejected, check_count
 from madoguchi.tickets.uploads.limits import check_size
 
@@ -35,14 +34,10 @@ LANGUAGES = ("ja", "en")
 _BASE64_SPACE = re.compile(r"[ \t\r\n]+")
 
 
-def _visible(text: str) -> bool:
-    return any(not unicodedata.category(char).startswith(("Z", "C")) for char in text)
-
-
 def check_subject(subject: str, problems: list[FieldProblem]) -> None:
     # Measured as intake stores it: spaces collapsed, control characters gone.
     stored = " ".join(clean_text(subject).split())
-    if not _visible(stored):
+    if not has_visible_text(stored):
         problems.append(problem("subject", FieldCode.BLANK))
     elif len(stored) > SUBJECT_CHARS:
         problems.append(problem("subject", FieldCode.TOO_LONG, limit=SUBJECT_CHARS))

@@ -6,7 +6,6 @@ an agent's first public reply is the first response, and a note changes nothing 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ from madoguchi.tickets.models import (
     Status,
     Ticket,
 )
+from madoguchi.tickets.text import has_visible_text
 
 MAX_BODY_CHARS = 100_000
 
@@ -35,7 +35,7 @@ def clean_body(body: str) -> str:
 def checked_body(body: str) -> str:
     """The body to store, or `TicketError` when it is blank or too long."""
     body = clean_body(body)
-    if not body or not any(not unicodedata.category(c).startswith(("Z", "C")) for c in body):
+    if not has_visible_text(body):
         raise TicketError(TicketErrorCode.EMPTY_MESSAGE)
     if len(body) > MAX_BODY_CHARS:
         raise TicketError(TicketErrorCode.MESSAGE_TOO_LONG)
