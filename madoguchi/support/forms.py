@@ -76,6 +76,8 @@ class MultipleFileInput(forms.FileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Any number of files under one name (`<input type="file" multiple>`)."""
+
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleFileInput())
         super().__init__(**kwargs)

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from madoguchi.intake.inbound import InboundAttachment
+from madoguchi.support.forms import MultipleFileField, MultipleFileInput
 from madoguchi.tickets.errors import TicketError
 from madoguchi.tickets.services.conversation import MAX_BODY_CHARS, checked_body
 from madoguchi.tickets.services.workflow import CSAT_COMMENT_CHARS
@@ -31,24 +32,6 @@ RATINGS = (
 )
 
 
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Any number of files under one name (`<input type="file" multiple>`)."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
-        super().__init__(**kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
-
-
 def _is_blank(text: str) -> bool:
     return not clean_text(text).strip()
 
@@ -64,6 +47,7 @@ class ReplyForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attach files"),
         required=False,
+        widget=MultipleFileInput(attrs={"accept": ACCEPTED_FILES}),
         help_text=_("Screenshots (PNG, JPEG, WebP, HEIC), PDF or CSV transaction history."),
     )
 
