@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from madoguchi.safety.links import LinkReason, reason_message
 from madoguchi.safety.redaction.kinds import SecretKind
+from madoguchi.tickets.answers import choice_options
 from madoguchi.tickets.details import STANDARD_DETAILS
 from madoguchi.tickets.events import SYSTEM_LABEL, HistoryBreak, HistoryCheck
 from madoguchi.tickets.models import (
@@ -187,12 +187,7 @@ def _text(value: Any) -> str:
 
 
 def _choice_label(field: ProblemField, value: Any) -> str:
-    language = (translation.get_language() or "ja")[:2]
-    choices = field.choices if isinstance(field.choices, list) else []
-    for choice in choices:
-        if isinstance(choice, Mapping) and str(choice.get("value")) == str(value):
-            return str(choice.get(language) or choice.get("ja") or value)
-    return _text(value)
+    return dict(choice_options(field)).get(str(value)) or _text(value)
 
 
 def answers(ticket: Ticket, fields: Iterable[ProblemField]) -> list[Answer]:
