@@ -30,6 +30,7 @@ from madoguchi.support.deflection import (
 )
 from madoguchi.support.errors import FormErrorCode, message
 from madoguchi.support.forms import SupportForm, coin_symbols, network_rules
+from madoguchi.tickets.details import GUIDE
 from madoguchi.tickets.models import ProblemField, ProblemType, Ticket
 from madoguchi.tickets.permissions import is_customer
 from madoguchi.tickets.selectors import (
@@ -218,7 +219,7 @@ def _received_form(
     details = form.answers()
     guide = _guide(str(form.cleaned_data.get("guide") or ""))
     if guide is not None:
-        details["guide"] = guide.slug
+        details[GUIDE] = guide.slug
     outcome = intake.receive(
         InboundMessage(
             channel="web",

@@ -27,6 +27,7 @@ from madoguchi.intake.inbound import InboundMessage
 from madoguchi.safety.rate_limits import configured_rate, hit
 from madoguchi.support.forms_requests import RATINGS, RatingForm, ReplyForm
 from madoguchi.support.views.access import grant_ticket, granted_tickets
+from madoguchi.tickets.details import FOLLOW_UP_OF
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.files import attachment_response
 from madoguchi.tickets.models import Status, Ticket
@@ -117,7 +118,7 @@ def _render_ticket(
     requester = is_requester(request.user, ticket, granted=granted)
     conversation = list(ticket_messages(ticket, include_internal=False))
     unanswered = ticket.first_response_at is None and ticket.is_active
-    follow_up_of = str((ticket.details or {}).get("follow_up_of", "")).lstrip("#")
+    follow_up_of = str((ticket.details or {}).get(FOLLOW_UP_OF, "")).lstrip("#")
     return render(
         request,
         "support/ticket.html",
