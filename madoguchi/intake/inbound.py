@@ -43,7 +43,9 @@ class Triage:
     priority: str
     security: bool
     reasons: tuple[str, ...] = ()
+    problem_type_id: int | None = None
     group_id: int | None = None
+    group_slug: str = ""
     response_hours: Mapping[str, int] = field(default_factory=dict)
 
 

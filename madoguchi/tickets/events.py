@@ -59,24 +59,37 @@ def entry_hash(
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
 
 
-def record(ticket: Ticket, kind: EventKind, *, actor: Any = None, **data: Any) -> TicketEvent:
+def record(
+    ticket: Ticket,
+    kind: EventKind,
+    *,
+    actor: Any = None,
+    after: TicketEvent | None = None,
+    **data: Any,
+) -> TicketEvent:
     """Append one entry to `ticket`'s history; must run inside the service's transaction.
 
     The ticket row is locked first so two writers cannot take the same sequence number.
     `actor` is a user, an API token (anything with a useful `str`) or None for the system.
+    `after` is the entry the caller appended just before, in this same transaction (the row
+    lock holds since then): the new entry follows it without reading the history back.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("ticket history must be written inside the change's transaction")
-    if connection.vendor != "sqlite":
-        # SQLite's IMMEDIATE transactions already let one writer in at a time.
-        Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
-    last = (
-        TicketEvent.objects.filter(ticket=ticket)
-        .order_by("-sequence")
-        .values_list("sequence", "hash")
-        .first()
-    )
+    last: tuple[int, str] | None
+    if after is not None:
+        last = (after.sequence, after.hash)
+    else:
+        if connection.vendor != "sqlite":
+            # SQLite's IMMEDIATE transactions already let one writer in at a time.
+            Ticket.objects.select_for_update().filter(pk=ticket.pk).values_list("pk").first()
+        last = (
+            TicketEvent.objects.filter(ticket=ticket)
+            .order_by("-sequence")
+            .values_list("sequence", "hash")
+            .first()
+        )
     sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
     # JSON round trip: the hash must be computed over what the database gives back.
     data = json.loads(json.dumps(data, default=str))

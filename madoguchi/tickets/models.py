@@ -292,6 +292,8 @@ class Ticket(models.Model):
             models.Index(fields=["group", "status", "-updated_at"], name="ticket_queue"),
             models.Index(fields=["customer", "-updated_at"], name="ticket_customer"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee"),
+            # A sender's tickets: the double-submission check of intake, a customer's history.
+            models.Index(fields=["requester_email", "-created_at"], name="ticket_requester"),
         ]
 
     def __str__(self) -> str:

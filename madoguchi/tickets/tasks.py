@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django_tasks import task
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
 
 from madoguchi.tickets import notifications
 from madoguchi.tickets.models import Ticket
+
+
+def enqueue_on_commit(task: Task[Any, Any], **kwargs: Any) -> None:
+    """Queue `task` to run only if the current transaction commits.
+
+    The database backend (the embedded default) keeps its queue in this very database, so the
+    task's row is written inside the transaction: it commits or rolls back with the ticket, and
+    costs no second write. Any other backend (immediate in tests, Redis-backed at scale) gets
+    the task once the transaction has committed.
+    """
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(**kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(**kwargs))
 
 
 def _send(mail: notifications.Mail) -> int:

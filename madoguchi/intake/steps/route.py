@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.tickets import events, services
-from madoguchi.tickets.models import EventKind, Priority, Ticket
+from madoguchi.tickets.models import EventKind, Priority, SupportGroup, Ticket
 from madoguchi.tickets.selectors import default_group, security_group
 
 
@@ -18,14 +18,15 @@ def route(message: InboundMessage) -> InboundMessage:
     if triage is None or ticket_id is None:
         return message
     if message.created:
-        group_id = (security_group_id() if triage.security else None) or triage.group_id
-        if group_id is None:
-            fallback = default_group()
-            group_id = fallback.pk if fallback else None
+        group = (security_group() if triage.security else None) or (
+            SupportGroup(pk=triage.group_id, slug=triage.group_slug)
+            if triage.group_id is not None
+            else default_group()
+        )
         reason = "security: " + ", ".join(triage.reasons) if triage.security else "problem type"
         ticket = services.route_new_ticket(
             ticket_id=ticket_id,
-            group_id=group_id,
+            group=group,
             priority=triage.priority,
             response_hours=triage.response_hours,
             reason=reason,
@@ -53,8 +54,3 @@ def alert_reasons(message: InboundMessage) -> list[str]:
         reasons.append(f"problem type: {message.triage.problem_type}")
     reasons += [f"removed: {kind}" for kind in message.redacted_kinds]
     return sorted(set(reasons))
-
-
-def security_group_id() -> int | None:
-    group = security_group()
-    return group.pk if group else None

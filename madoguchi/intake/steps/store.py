@@ -7,10 +7,9 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from madoguchi.intake.inbound import InboundMessage
+from madoguchi.intake.inbound import InboundMessage, Triage
 from madoguchi.tickets import services
-from madoguchi.tickets.models import AuthorKind, Message, Ticket
-from madoguchi.tickets.selectors import problem_type_by_slug
+from madoguchi.tickets.models import AuthorKind, Message, ProblemType, Ticket
 
 
 def _author(message: InboundMessage):  # type: ignore[no-untyped-def]
@@ -34,6 +33,13 @@ def _body(message: InboundMessage) -> str:
     if message.body:
         return message.body
     return _("(no text; see the attached files)") if message.files else _("(no text)")
+
+
+def _problem_type(triage: Triage | None) -> ProblemType | None:
+    # Triage read the row a moment ago; its id and slug are all the ticket needs of it.
+    if triage is None or triage.problem_type_id is None:
+        return None
+    return ProblemType(pk=triage.problem_type_id, slug=triage.problem_type)
 
 
 def store(message: InboundMessage) -> InboundMessage:
@@ -62,7 +68,7 @@ def store(message: InboundMessage) -> InboundMessage:
                 requester_email=message.sender_email,
                 requester_name=message.sender_name,
                 customer=author,
-                problem_type=problem_type_by_slug(triage.problem_type) if triage else None,
+                problem_type=_problem_type(triage),
                 details=dict(message.fields),
                 channel=message.channel,
                 language=message.language,

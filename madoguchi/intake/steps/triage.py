@@ -86,7 +86,9 @@ def triage(message: InboundMessage) -> InboundMessage:
             priority=priority,
             security=security,
             reasons=tuple(reasons),
+            problem_type_id=problem_type.pk if problem_type else None,
             group_id=problem_type.group_id if problem_type else None,
+            group_slug=problem_type.group.slug if problem_type and problem_type.group else "",
             response_hours=dict(problem_type.response_hours) if problem_type else {},
         )
     )

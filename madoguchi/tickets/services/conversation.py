@@ -21,6 +21,7 @@ from madoguchi.tickets.models import (
     Message,
     Status,
     Ticket,
+    TicketEvent,
 )
 from madoguchi.tickets.text import has_visible_text
 
@@ -53,8 +54,10 @@ def append_message(
     redacted_kinds: Sequence[str] = (),
     link_findings: Sequence[Mapping[str, Any]] = (),
     external_id: str = "",
+    after: TicketEvent | None = None,
 ) -> Message:
-    """Add one message and its history entries; the caller holds the transaction."""
+    """Add one message and its history entries; the caller holds the transaction (and passes
+    `after`, the history entry it wrote just before, when it has one)."""
     message = Message.objects.create(
         ticket=ticket,
         author=by if getattr(by, "is_authenticated", False) else None,
@@ -70,6 +73,7 @@ def append_message(
         ticket,
         EventKind.NOTE_ADDED if is_internal else EventKind.MESSAGE_ADDED,
         actor=by,
+        after=after,
         message=message.pk,
         author_kind=author_kind,
         channel=channel,

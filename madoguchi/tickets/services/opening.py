@@ -77,7 +77,7 @@ def open_ticket(
             suggestions_shown=list(suggestions_shown),
             suggestions_opened=list(suggestions_opened),
         )
-        events.record(
+        created = events.record(
             ticket,
             EventKind.CREATED,
             actor=by,
@@ -96,5 +96,6 @@ def open_ticket(
             redacted_kinds=redacted_kinds,
             link_findings=link_findings,
             external_id=external_id,
+            after=created,
         )
     return ticket

@@ -106,7 +106,7 @@ def move_to_group(
 def route_new_ticket(
     *,
     ticket_id: int,
-    group_id: int | None,
+    group: SupportGroup | None,
     priority: str,
     response_hours: Mapping[str, int],
     reason: str,
@@ -116,6 +116,7 @@ def route_new_ticket(
     with transaction.atomic():
         now = timezone.now()
         due = now + timedelta(hours=int(response_hours.get(priority, 24)))
+        group_id = group.pk if group else None
         Ticket.objects.filter(pk=ticket_id).update(
             group_id=group_id, priority=priority, first_response_due_at=due, updated_at=now
         )
@@ -123,8 +124,7 @@ def route_new_ticket(
         events.record(
             ticket,
             EventKind.ROUTED,
-            group=group_id
-            and SupportGroup.objects.filter(pk=group_id).values_list("slug", flat=True).first(),
+            group=group.slug if group else None,
             priority=priority,
             first_response_due_at=due.isoformat(),
             reason=reason,
