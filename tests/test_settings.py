@@ -135,3 +135,16 @@ def test_redis_url_moves_the_cache_and_the_channel_layer_to_redis(
     )
     received = madoguchi(tmp_path, "shell", "--no-startup", "-v0", "-c", code, REDIS_URL=redis_url)
     assert received.stdout.split() == ["kept", "hello"], received.stderr
+
+
+def test_without_redis_the_cache_is_shared_by_every_process_of_the_machine(
+    tmp_path: Path,
+) -> None:
+    # Rate limits must hold across the workers of `madoguchi serve`: one process's count is
+    # the next one's.
+    code = (
+        "from django.core.cache import cache; "
+        "print(1 if cache.add('hits', 1) else cache.incr('hits'))"
+    )
+    counts = [madoguchi(tmp_path, "shell", "--no-startup", "-v0", "-c", code) for _ in range(3)]
+    assert [run.stdout.strip() for run in counts] == ["1", "2", "3"], counts[0].stderr
