@@ -270,7 +270,7 @@ def test_the_fixed_txid_files_the_ticket_with_the_normalized_values(client: Clie
         deposit(q_txid=ETH_TXID.upper().replace("0X", "0x"), q_coin="ｕｓｄｔ"),
     )
     assert response.status_code == 302
-    assert response["Location"] == "/ja/support/sent/"
+    assert response["Location"].startswith("/ja/support/sent/?r=")
     ticket = Ticket.objects.get()
     assert ticket.details["txid"] == ETH_TXID
     assert ticket.details["deposit_address"] == ETH_ADDRESS  # EIP-55 checksummed
@@ -438,8 +438,29 @@ def test_the_sent_page_passes_on_what_intake_removed_for_safety(
 
 
 def test_the_sent_page_without_a_request_leads_back_to_the_form(client: Client) -> None:
-    response = client.get("/ja/support/sent/")
-    assert response.status_code == 302 and response["Location"] == "/ja/support/new/"
+    for forged in ("", "?r=", "?r=WyJ0Il0:1tRz:forged", "?r=" + "x" * 5000):
+        response = client.get(f"/ja/support/sent/{forged}")
+        assert response.status_code == 302 and response["Location"] == "/ja/support/new/"
+
+
+def test_a_receipt_shows_the_ticket_number_only_to_its_customer(
+    customer_client: Client, client: Client
+) -> None:
+    response = customer_client.post("/ja/support/new/deposit/", deposit())
+    mine = text(customer_client.get(response["Location"]))
+    ticket = Ticket.objects.get()
+    assert f"#{ticket.pk}" in mine
+    # Someone else holding the same receipt sees no ticket number and no link to the ticket.
+    theirs = text(client.get(response["Location"]))
+    assert f"#{ticket.pk}" not in theirs and f"/support/tickets/{ticket.pk}/" not in theirs
+
+
+def test_filing_as_a_visitor_writes_no_session(client: Client) -> None:
+    from django.contrib.sessions.models import Session
+
+    response = client.post("/ja/support/new/deposit/", deposit())
+    assert response.status_code == 302
+    assert not Session.objects.exists()
 
 
 def test_a_filled_trap_field_files_nothing(client: Client) -> None:

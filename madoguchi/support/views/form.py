@@ -1,7 +1,7 @@
 """The support form: choose the problem, describe it, send it through intake, see what happens next.
 
-Thin views: the form checks, `madoguchi.intake.receive` files the ticket, the session keeps
-what the "sent" page shows (the customer's own request, never anyone else's).
+Thin views: the form checks, `madoguchi.intake.receive` files the ticket, a signed receipt in
+the redirect tells the "sent" page which request it was (`madoguchi.support.receipts`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ from madoguchi.support.deflection import (
 )
 from madoguchi.support.errors import FormErrorCode, message
 from madoguchi.support.forms import SupportForm, coin_symbols, network_rules
+from madoguchi.support.receipts import Receipt, read_receipt, write_receipt
 from madoguchi.tickets.details import GUIDE
-from madoguchi.tickets.models import ProblemField, ProblemType, Ticket
-from madoguchi.tickets.permissions import is_customer
+from madoguchi.tickets.models import AuthorKind, ProblemField, ProblemType, Ticket
+from madoguchi.tickets.permissions import is_customer, is_requester
 from madoguchi.tickets.selectors import (
     active_problem_types,
     expected_first_response,
@@ -40,7 +41,6 @@ from madoguchi.tickets.selectors import (
 )
 from madoguchi.tickets.uploads import max_bytes, max_per_message
 
-SENT_KEY = "madoguchi.support.sent"
 PASSED_ON = ("subject", "guide")  # query parameters an old ?type= link may carry along
 
 
@@ -241,15 +241,12 @@ def _received_form(
     )
     held_files.release(kept)
     ticket_id = outcome.ticket_id if outcome.outcome in ("created", "dropped") else None
-    request.session[SENT_KEY] = {
-        "ticket_id": ticket_id,
-        "problem_type": problem_type.slug,
-        "signed_in": bool(account_email),
-        "email": email,
-        "notices": [str(notice) for notice in outcome.notices][:10],
-        "kept_for_later": outcome.outcome in ("held", "quarantined"),
-    }
-    return redirect("support:sent")
+    receipt = Receipt(
+        ticket_id=ticket_id,
+        problem_type=problem_type.slug,
+        kept_for_later=outcome.outcome in ("held", "quarantined"),
+    )
+    return redirect(f"{reverse('support:sent')}?{urlencode({'r': write_receipt(receipt)})}")
 
 
 def _kept_files(request: HttpRequest) -> list[held_files.HeldFile]:
@@ -287,27 +284,31 @@ def _invalid(
 
 @require_GET
 def sent(request: HttpRequest) -> HttpResponse:
-    summary = request.session.get(SENT_KEY)
-    if not isinstance(summary, dict):
+    receipt = read_receipt(request.GET.get("r", ""))
+    if receipt is None:
         return redirect("support:new")
     ticket = None
-    if summary.get("ticket_id"):
-        ticket = (
-            Ticket.objects.select_related("problem_type").filter(pk=summary["ticket_id"]).first()
-        )
-    problem_type = (
-        ticket.problem_type if ticket else problem_type_by_slug(summary.get("problem_type", ""))
-    )
+    if receipt.ticket_id is not None:
+        ticket = Ticket.objects.select_related("problem_type").filter(pk=receipt.ticket_id).first()
+    problem_type = ticket.problem_type if ticket else problem_type_by_slug(receipt.problem_type)
     expected = expected_first_response(problem_type, ticket.priority if ticket else "")
+    own = ticket is not None and is_requester(request.user, ticket)
+    notices = (
+        ticket.messages.filter(author_kind=AuthorKind.SYSTEM, is_internal=False)
+        .order_by("id")
+        .values_list("body", flat=True)[:10]
+        if ticket
+        else []
+    )
     return render(
         request,
         "support/sent.html",
         {
-            "ticket": ticket if summary.get("signed_in") else None,
-            "visitor": not summary.get("signed_in"),
-            "email": summary.get("email", ""),
-            "notices": summary.get("notices", []),
-            "kept_for_later": summary.get("kept_for_later", False),
+            "ticket": ticket if own else None,
+            "visitor": ticket is not None and not own,
+            "email": ticket.requester_email if ticket else "",
+            "notices": list(notices),
+            "kept_for_later": receipt.kept_for_later,
             "expected": expected,
         },
     )
