@@ -73,10 +73,23 @@ def _split_at_wide_punctuation(char: str) -> str:
     return char
 
 
+@lru_cache(maxsize=8192)
+def _folded(char: str) -> str:
+    return _fold(char)
+
+
+@lru_cache(maxsize=8192)
+def _split(char: str) -> str:
+    return _split_at_wide_punctuation(char)
+
+
 def matching_copy(text: str) -> str:
     """`text` with full-width forms folded, the same length as `text`."""
-    folded = _DOT_BETWEEN_LABELS.sub(".", "".join(_fold(char) for char in text))
-    return "".join(_split_at_wide_punctuation(char) for char in folded)
+    if text.isascii():
+        return _DOT_BETWEEN_LABELS.sub(".", text)
+    # One character at a time, each answer remembered: a message repeats its characters.
+    folded = _DOT_BETWEEN_LABELS.sub(".", "".join(map(_folded, text)))
+    return "".join(map(_split, folded))
 
 
 def find_links(text: str) -> list[FoundLink]:

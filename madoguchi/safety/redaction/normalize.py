@@ -27,7 +27,8 @@ class NormalizedText:
 
 
 def normalize(original: str) -> NormalizedText:
-    if original.isascii():
+    # Most messages, Japanese ones included, are already in NFKC: nothing to map back.
+    if original.isascii() or unicodedata.is_normalized("NFKC", original):
         return NormalizedText(original, None, None)
     pieces: list[str] = []
     starts: list[int] = []
