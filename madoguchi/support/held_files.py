@@ -88,4 +88,5 @@ def renew(held: list[HeldFile]) -> list[HeldFile]:
 
 
 def release(held: list[HeldFile]) -> None:
-    cache.delete_many([_PREFIX + file.key for file in held])
+    if held:  # an empty delete_many still opens a transaction on the disk cache
+        cache.delete_many([_PREFIX + file.key for file in held])
