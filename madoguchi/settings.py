@@ -325,6 +325,11 @@ MADOGUCHI_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("MADOGUCHI_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 )
 MADOGUCHI_ATTACHMENTS_PER_MESSAGE = int(os.environ.get("MADOGUCHI_ATTACHMENTS_PER_MESSAGE", "10"))
+# How long each process may serve its in-memory copy of the problem types before reading them
+# again (madoguchi.tickets.catalogue); an admin's change reaches every process at once anyway.
+MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS = int(
+    os.environ.get("MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS", "60")
+)
 # The ticket API carries files as base64 inside its JSON (4 bytes for every 3), so a body
 # must hold one largest attachment encoded, with 1 MiB of room for the text around it.
 # Uploaded files of the web form do not count against it, only its other fields.

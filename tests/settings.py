@@ -28,3 +28,6 @@ STORAGES = {
     "attachments": STORAGES["attachments"],  # noqa: F405
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 (whitenoise warns when it is missing)
+# Every test reads the problem types from the database (a test's rollback would leave the
+# in-memory copy behind); tests/tickets/test_catalogue.py tests the copy itself.
+MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS = 0

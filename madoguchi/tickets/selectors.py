@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from madoguchi.tickets import catalogue
 from madoguchi.tickets.models import (
     Message,
     Priority,
@@ -24,9 +25,10 @@ def active_problem_types() -> QuerySet[ProblemType]:
 
 
 def problem_type_by_slug(slug: str) -> ProblemType | None:
+    """The problem type with its group and fields (shared within the process: read only)."""
     if not slug:
         return None
-    return ProblemType.objects.select_related("group").filter(slug=slug).first()
+    return catalogue.problem_type(slug)
 
 
 def security_group() -> SupportGroup | None:

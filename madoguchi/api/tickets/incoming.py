@@ -48,6 +48,7 @@ from madoguchi.intake.inbound import InboundMessage
 from madoguchi.tickets import services
 from madoguchi.tickets.answers import check_answers
 from madoguchi.tickets.models import Message, ProblemType
+from madoguchi.tickets.selectors import problem_type_by_slug
 
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,32}")
 
@@ -56,12 +57,8 @@ def _problem_type(slug: str, problems: list[FieldProblem]) -> ProblemType | None
     value = slug.strip()
     found = None
     if _SLUG.fullmatch(value):
-        found = (
-            ProblemType.objects.filter(slug=value, is_active=True)
-            .select_related("group")
-            .prefetch_related("fields")
-            .first()
-        )
+        candidate = problem_type_by_slug(value)
+        found = candidate if candidate is not None and candidate.is_active else None
     if found is None:
         valid = ", ".join(ProblemType.objects.filter(is_active=True).values_list("slug", flat=True))
         problems.append(problem("problem_type", FieldCode.UNKNOWN_PROBLEM_TYPE, valid=valid))
