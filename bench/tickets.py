@@ -384,16 +384,22 @@ def main() -> int:
         f"{cpu_ratio:.2f}x the tickets per server CPU second"
     )
     print(f"  secret guard: {checks:,.0f} checks/s")
-    met = ours >= TARGET and ratio > 1
-    print(
-        f"  target (≥ {TARGET:.0f} tickets/s over HTTP and ahead of django-helpdesk): "
-        + ("met" if met else "NOT met")
-    )
+    api_rate = float(results[API]["tickets_per_second"])  # type: ignore[arg-type]
+    # The target is read both ways and both are printed: one HTTP request a ticket (the API),
+    # and a visitor's two (GET the form, POST it).
+    print(f"  target ≥ {TARGET:.0f} tickets/s over HTTP:")
+    print(f"    API (one request a ticket): {api_rate:.1f}/s, {_verdict(api_rate >= TARGET)}")
+    print(f"    form (GET + POST a ticket): {ours:.1f}/s, {_verdict(ours >= TARGET)}")
+    print(f"  ahead of django-helpdesk's form: {ratio:.2f}x, {_verdict(ratio > 1)}")
     print(
         f"  mail tasks queued: form {results[FORM]['queued_tasks']}, "
         f"API {results[API]['queued_tasks']} (one per ticket, warm-up included)"
     )
     return 0
+
+
+def _verdict(met: bool) -> str:
+    return "met" if met else "NOT met"
 
 
 if __name__ == "__main__":
