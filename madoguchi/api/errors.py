@@ -14,7 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import AuthenticationError, Throttled, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 
 class ApiErrorCode(StrEnum):
@@ -31,6 +31,7 @@ class ApiErrorCode(StrEnum):
     INVALID_EXPIRY = "invalid_expiry"
     TOKEN_NOT_FOUND = "token_not_found"  # noqa: S105 - an error code, not a secret
     INVALID_REQUEST = "invalid_request"
+    INVALID_JSON = "invalid_json"
 
 
 MESSAGES = {
@@ -60,6 +61,7 @@ MESSAGES = {
     ),
     ApiErrorCode.INVALID_EXPIRY: _("A token can be valid for 1 to %(limit)s days."),
     ApiErrorCode.TOKEN_NOT_FOUND: _("There is no API token with the ID “%(id)s”."),
+    ApiErrorCode.INVALID_JSON: _("The request body is not JSON that can be read (UTF-8)."),
     ApiErrorCode.INVALID_REQUEST: _(
         "The request does not have the form this endpoint takes: a value is missing, has the "
         "wrong type or is not one it knows. “detail” names each, as a path and a reason."
@@ -75,6 +77,7 @@ STATUS = {
     ApiErrorCode.RATE_LIMITED: 429,
     ApiErrorCode.TOKEN_NOT_FOUND: 404,
     ApiErrorCode.INVALID_REQUEST: 422,
+    ApiErrorCode.INVALID_JSON: 400,
 }
 
 
@@ -152,7 +155,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         body = {"code": refused.code.value, "message": refused.message, "detail": error.errors}
         return api.create_response(request, body, status=refused.status)
 
+    def unreadable(request: HttpRequest, error: Any) -> HttpResponse:
+        # django-ninja raises a bare HttpError(400) for a body it cannot parse, in English.
+        if error.status_code == 400:
+            return render(request, ApiError(ApiErrorCode.INVALID_JSON))
+        return api.create_response(
+            request,
+            {"code": f"http_{error.status_code}", "message": str(error)},
+            status=error.status_code,
+        )
+
     # The handlers take `Any`: django-ninja types a handler's exception as `E | type[E]`.
+    api.add_exception_handler(HttpError, unreadable)
     api.add_exception_handler(ApiError, render)
     api.add_exception_handler(AuthenticationError, missing_credentials)
     api.add_exception_handler(Throttled, throttled)

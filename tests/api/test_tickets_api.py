@@ -1017,3 +1017,20 @@ def test_a_signed_in_session_is_no_api_token(client: Client, token: IssuedToken)
     client.force_login(customer)
     response = client.get(f"/api/v1/tickets/{ticket_id}")
     assert (response.status_code, response.json()["code"]) == (401, "token_missing")
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe\x00garbage", b'{"subject": "\\ud800"'])
+def test_a_body_that_is_not_json_gets_a_translated_400(
+    client: Client, token: IssuedToken, body: bytes
+) -> None:
+    response = client.post(
+        "/api/v1/tickets",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token.plaintext}",
+        HTTP_ACCEPT_LANGUAGE="ja",
+    )
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["code"] == "invalid_json"
+    assert "JSON" in answer["message"] and "読" in answer["message"]
