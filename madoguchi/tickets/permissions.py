@@ -10,12 +10,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from madoguchi.accounts.models import Role
 from madoguchi.accounts.permissions import is_admin, is_staff_member
-from madoguchi.tickets.models import Attachment, Status, SupportGroup, Ticket
+from madoguchi.tickets.models import (
+    Attachment,
+    EventKind,
+    Status,
+    SupportGroup,
+    Ticket,
+    TicketEvent,
+)
 
 NOT_FOUND = "No such ticket."
 
@@ -31,13 +38,30 @@ def is_customer(user: Any) -> bool:
     )
 
 
+def in_security_group(user: Any) -> bool:
+    return (
+        is_agent(user) and SupportGroup.objects.filter(members=user, handles_security=True).exists()
+    )
+
+
+def _security_alerted() -> Exists:
+    return Exists(TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.SECURITY_ALERT))
+
+
 def visible_tickets(user: Any, *, granted: Collection[int] = ()) -> QuerySet[Ticket]:
-    """Every ticket `user` may open; `granted` are ticket ids a visitor's session holds."""
+    """Every ticket `user` may open; `granted` are ticket ids a visitor's session holds.
+
+    The security group also sees every ticket it was alerted to (a card number removed from a
+    payments ticket, say), wherever the ticket is routed: an alert it cannot open helps no one.
+    """
     tickets = Ticket.objects.all()
     if is_admin(user):
         return tickets
     if is_agent(user):
-        return tickets.filter(group__members=user, email_confirmed_at__isnull=False)
+        mine = Q(group_id__in=SupportGroup.objects.filter(members=user).values("pk"))
+        if in_security_group(user):
+            mine |= Q(_security_alerted())
+        return tickets.filter(mine, email_confirmed_at__isnull=False)
     condition = Q(pk__in=list(granted)) if granted else Q(pk__in=[])
     if is_customer(user):
         condition |= Q(customer=user)
@@ -80,11 +104,20 @@ def access_attachment(
 
 
 def works_on(user: Any, ticket: Ticket) -> bool:
-    """Behind the counter for this ticket: an agent of its group, or an administrator."""
+    """Behind the counter for this ticket: an agent of its group, the security group for a
+    ticket it was alerted to, or an administrator."""
     return is_admin(user) or (
         is_agent(user)
-        and ticket.group_id is not None
-        and SupportGroup.objects.filter(pk=ticket.group_id, members=user).exists()
+        and (
+            (
+                ticket.group_id is not None
+                and SupportGroup.objects.filter(pk=ticket.group_id, members=user).exists()
+            )
+            or (
+                in_security_group(user)
+                and ticket.events.filter(kind=EventKind.SECURITY_ALERT).exists()
+            )
+        )
     )
 
 

@@ -14,7 +14,7 @@ from madoguchi.intake.inbound import InboundAttachment, InboundMessage
 from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
 from madoguchi.tickets.events import verify_history
 from madoguchi.tickets.models import AuthorKind, Priority, Status, Ticket, TicketEvent
-from madoguchi.tickets.permissions import visible_tickets
+from madoguchi.tickets.permissions import visible_tickets, works_on
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +211,25 @@ def test_a_card_number_alerts_the_security_group_without_moving_the_ticket(
     alert = next(m for m in mail.outbox if m.to == [security_agent.email])
     assert "card_number" in alert.body and "4111" not in alert.body
     assert all(payments_agent.email not in m.to for m in mail.outbox)
+    # The security group can open what it was alerted to; the payments group keeps its ticket.
+    assert visible_tickets(security_agent).filter(pk=ticket.pk).exists()
+    assert works_on(security_agent, ticket)
+    assert visible_tickets(payments_agent).filter(pk=ticket.pk).exists()
+
+
+def test_the_security_group_sees_only_the_tickets_it_was_alerted_to(
+    security_agent: Any, payments_agent: Any
+) -> None:
+    quiet = Ticket.objects.get(pk=intake.receive(web(email_verified=True)).ticket_id)
+    takeover = Ticket.objects.get(
+        pk=intake.receive(
+            web(problem_type="security", subject="乗っ取られました", email_verified=True)
+        ).ticket_id
+    )
+    assert not visible_tickets(security_agent).filter(pk=quiet.pk).exists()
+    assert not works_on(security_agent, quiet)
+    assert list(visible_tickets(security_agent)) == [takeover]
+    assert not visible_tickets(payments_agent).filter(pk=takeover.pk).exists()
 
 
 def test_a_failure_is_logged_without_what_the_customer_wrote(
