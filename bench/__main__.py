@@ -13,6 +13,7 @@ BENCHMARKS = (
     "bench.serving",
     "bench.secret_guard",
     "bench.tickets",
+    "bench.sla_clock",
 )
 
 

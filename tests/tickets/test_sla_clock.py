@@ -3,7 +3,6 @@ closures, and leaves pending time out; checked with real dates of 2025-2027."""
 
 from __future__ import annotations
 
-import time as stopwatch
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,6 @@ from madoguchi.tickets.sla import (
     BusinessCalendar,
     add_business_time,
     business_time_between,
-    clock,
 )
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -126,16 +124,6 @@ def test_a_long_duration_spans_months_of_holidays() -> None:
     deadline = add_business_time(tokyo(2026, 1, 5, 9), 1000 * HOURS, OFFICE)
     assert business_time_between(tokyo(2026, 1, 5, 9), deadline, OFFICE) == 1000 * HOURS
     assert deadline == tokyo(2026, 6, 19, 10)
-
-
-def test_a_1000_business_hour_deadline_takes_well_under_10_ms() -> None:
-    timings = []
-    for _ in range(5):
-        clock._windows.cache_clear()  # measure the day walk itself, not the cache
-        began = stopwatch.perf_counter()
-        add_business_time(tokyo(2026, 1, 5, 9), 1000 * HOURS, OFFICE)
-        timings.append(stopwatch.perf_counter() - began)
-    assert min(timings) < 0.010
 
 
 def test_a_deadline_centuries_away_is_refused_instead_of_walking_forever() -> None:
