@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from madoguchi.tickets import services
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.forms import NoteForm, PriorityForm, ReplyForm, StatusForm, TagsForm
-from madoguchi.tickets.models import Status, Ticket
+from madoguchi.tickets.models import Ticket
 from madoguchi.tickets.permissions import access_ticket
 from madoguchi.tickets.views.agent.access import agent_only
 from madoguchi.tickets.views.agent.ticket import assign_form, render_ticket
@@ -74,8 +74,6 @@ def ticket_url(ticket: Ticket) -> str:
 def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket(request.user, ticket_id)
     form = ReplyForm(request.POST)
-    if ticket.status == Status.CLOSED:
-        return _refused(request, ticket, "reply_form", form, closed_message())
     return _act(
         request,
         ticket,
@@ -97,8 +95,6 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def note(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = access_ticket(request.user, ticket_id)
     form = NoteForm(request.POST)
-    if ticket.status == Status.CLOSED:
-        return _refused(request, ticket, "note_form", form, closed_message())
     return _act(
         request,
         ticket,
