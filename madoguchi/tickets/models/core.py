@@ -62,6 +62,12 @@ class AuthorKind(models.TextChoices):
     INTEGRATION = "integration", _("Integration")
 
 
+class Assignment(models.TextChoices):
+    MANUAL = "manual", _("By hand")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_BUSY = "least_busy", _("Least busy")
+
+
 class SupportGroup(models.Model):
     """A team of agents; an agent sees the tickets of their groups and no others."""
 
@@ -80,6 +86,27 @@ class SupportGroup(models.Model):
         help_text=_(
             "Account takeovers, unauthorized withdrawals and leaked secrets go here at once."
         ),
+    )
+    assignment = models.CharField(
+        _("assignment of new tickets"),
+        max_length=12,
+        choices=Assignment.choices,
+        default=Assignment.MANUAL,
+        help_text=_("Agents who are away are skipped."),
+    )
+    only_assignee_replies = models.BooleanField(
+        _("only the assignee may reply"),
+        default=False,
+        help_text=_("Other agents of the group may still add internal notes."),
+    )
+    # The round-robin cursor: the member who was given the group's last ticket.
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
 
     class Meta:
@@ -283,6 +310,44 @@ class Ticket(models.Model):
     csat_rating = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
     csat_comment = models.TextField(_("satisfaction comment"), blank=True)
     csat_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # SLA: the policy that applied when the ticket was routed and the targets it set. While the
+    # ticket waits for the customer (pending) the clock stops: `sla_paused_at` says since when,
+    # and the due times move on by the business time that passed when it resumes.
+    sla_policy = models.ForeignKey(
+        "tickets.SlaPolicy",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("SLA policy"),
+    )
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_paused_at = models.DateTimeField(_("SLA paused since"), null=True, blank=True)
+    # Targets already warned about or breached ("first_response", "next_response",
+    # "resolution"), so each warning and escalation happens once.
+    sla_warned = models.JSONField(default=list, blank=True)
+    sla_breached = models.JSONField(default=list, blank=True)
+    # A duplicate merged into another ticket is closed and points at it; a report of a wider
+    # problem points at its incident ticket, which answers all of its reports at once.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+        verbose_name=_("merged into"),
+    )
+    is_incident = models.BooleanField(_("incident"), default=False)
+    incident = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("incident"),
+        limit_choices_to={"is_incident": True},
+    )
 
     class Meta:
         verbose_name = _("ticket")
@@ -294,6 +359,10 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="ticket_assignee"),
             # A sender's tickets: the double-submission check of intake, a customer's history.
             models.Index(fields=["requester_email", "-created_at"], name="ticket_requester"),
+            # The "breaching soon" queue and the SLA check: active tickets by their next target.
+            models.Index(fields=["status", "first_response_due_at"], name="ticket_first_due"),
+            models.Index(fields=["status", "next_response_due_at"], name="ticket_next_due"),
+            models.Index(fields=["status", "resolution_due_at"], name="ticket_resolution_due"),
         ]
 
     def __str__(self) -> str:
@@ -405,6 +474,19 @@ class EventKind(models.TextChoices):
     ACCOUNT_CONTEXT = "account_context", _("Account context attached")
     RATED = "rated", _("Satisfaction rated")
     EXPORTED = "exported", _("Evidence exported")
+    RULE_APPLIED = "rule_applied", _("Routing rule applied")
+    SLA_APPLIED = "sla_applied", _("SLA targets set")
+    SLA_PAUSED = "sla_paused", _("SLA clock paused")
+    SLA_RESUMED = "sla_resumed", _("SLA clock resumed")
+    SLA_WARNING = "sla_warning", _("SLA breach warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    ESCALATED = "escalated", _("Escalated")
+    MERGED_INTO = "merged_into", _("Merged into another ticket")
+    MERGED_FROM = "merged_from", _("Another ticket merged in")
+    INCIDENT_LINKED = "incident_linked", _("Linked to an incident")
+    INCIDENT_UNLINKED = "incident_unlinked", _("Unlinked from an incident")
+    MADE_INCIDENT = "made_incident", _("Marked as an incident")
+    CUSTOMER_MERGED = "customer_merged", _("Customer records merged")
 
 
 class TicketEvent(models.Model):

@@ -1,0 +1,60 @@
+"""The tickets app's data: tickets and their conversation (core), SLA policies, routing rules and
+agents' availability, and what agents keep in the console (saved views, canned replies)."""
+
+from madoguchi.tickets.models.console import CannedReply, SavedView
+from madoguchi.tickets.models.core import (
+    ACTIVE_STATUSES,
+    PRIORITY_RANK,
+    Assignment,
+    Attachment,
+    AuthorKind,
+    Channel,
+    EventKind,
+    FieldKind,
+    Message,
+    Priority,
+    ProblemField,
+    ProblemType,
+    Status,
+    SupportGroup,
+    Tag,
+    Ticket,
+    TicketEvent,
+    attachment_path,
+    attachment_storage,
+    default_response_hours,
+    new_reply_token,
+)
+from madoguchi.tickets.models.routing import AgentAvailability, RoutingRule
+from madoguchi.tickets.models.sla import BusinessHours, SlaPolicy, SlaTarget
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "PRIORITY_RANK",
+    "AgentAvailability",
+    "Assignment",
+    "Attachment",
+    "AuthorKind",
+    "BusinessHours",
+    "CannedReply",
+    "Channel",
+    "EventKind",
+    "FieldKind",
+    "Message",
+    "Priority",
+    "ProblemField",
+    "ProblemType",
+    "RoutingRule",
+    "SavedView",
+    "SlaPolicy",
+    "SlaTarget",
+    "Status",
+    "SupportGroup",
+    "Tag",
+    "Ticket",
+    "TicketEvent",
+    "attachment_path",
+    "attachment_storage",
+    "default_response_hours",
+    "new_reply_token",
+]
