@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,193 +15,585 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'tag',
-                'verbose_name_plural': 'tags',
-                'ordering': ['name'],
+                "verbose_name": "tag",
+                "verbose_name_plural": "tags",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SupportGroup',
+            name="SupportGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('name_ja', models.CharField(max_length=100, verbose_name='name (Japanese)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('handles_security', models.BooleanField(default=False, help_text='Account takeovers, unauthorized withdrawals and leaked secrets go here at once.', verbose_name='handles security problems')),
-                ('members', models.ManyToManyField(blank=True, related_name='support_groups', to=settings.AUTH_USER_MODEL, verbose_name='members')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                ("name_ja", models.CharField(max_length=100, verbose_name="name (Japanese)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "handles_security",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Account takeovers, unauthorized withdrawals and leaked secrets go here at once.",
+                        verbose_name="handles security problems",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="support_groups",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="members",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'support group',
-                'verbose_name_plural': 'support groups',
-                'ordering': ['slug'],
+                "verbose_name": "support group",
+                "verbose_name_plural": "support groups",
+                "ordering": ["slug"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemType',
+            name="ProblemType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=32, unique=True, verbose_name='slug')),
-                ('name_ja', models.CharField(max_length=100, verbose_name='name (Japanese)')),
-                ('name_en', models.CharField(max_length=100, verbose_name='name (English)')),
-                ('description_ja', models.TextField(blank=True, verbose_name='description (Japanese)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (English)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('is_active', models.BooleanField(default=True, verbose_name='offered on the form')),
-                ('is_security', models.BooleanField(default=False, help_text='Tickets of this type are urgent and go to the security group at once.', verbose_name='security problem')),
-                ('default_priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=8, verbose_name='default priority')),
-                ('response_hours', models.JSONField(default=madoguchi.tickets.models.default_response_hours, verbose_name='expected first response (hours per priority)')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='problem_types', to='tickets.supportgroup', verbose_name='group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=32, unique=True, verbose_name="slug")),
+                ("name_ja", models.CharField(max_length=100, verbose_name="name (Japanese)")),
+                ("name_en", models.CharField(max_length=100, verbose_name="name (English)")),
+                (
+                    "description_ja",
+                    models.TextField(blank=True, verbose_name="description (Japanese)"),
+                ),
+                (
+                    "description_en",
+                    models.TextField(blank=True, verbose_name="description (English)"),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "is_active",
+                    models.BooleanField(default=True, verbose_name="offered on the form"),
+                ),
+                (
+                    "is_security",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tickets of this type are urgent and go to the security group at once.",
+                        verbose_name="security problem",
+                    ),
+                ),
+                (
+                    "default_priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=8,
+                        verbose_name="default priority",
+                    ),
+                ),
+                (
+                    "response_hours",
+                    models.JSONField(
+                        default=madoguchi.tickets.models.default_response_hours,
+                        verbose_name="expected first response (hours per priority)",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="problem_types",
+                        to="tickets.supportgroup",
+                        verbose_name="group",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'problem type',
-                'verbose_name_plural': 'problem types',
-                'ordering': ['position', 'slug'],
+                "verbose_name": "problem type",
+                "verbose_name_plural": "problem types",
+                "ordering": ["position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('status', models.CharField(choices=[('new', 'New'), ('open', 'Open'), ('pending', 'Waiting for your reply'), ('on_hold', 'On hold'), ('solved', 'Solved'), ('closed', 'Closed')], db_index=True, default='new', max_length=8, verbose_name='status')),
-                ('priority', models.CharField(choices=[('low', 'Low'), ('normal', 'Normal'), ('high', 'High'), ('urgent', 'Urgent')], default='normal', max_length=8, verbose_name='priority')),
-                ('channel', models.CharField(choices=[('web', 'Support form'), ('email', 'Email'), ('chat', 'Live chat'), ('api', 'API'), ('social', 'Social media')], default='web', max_length=8, verbose_name='channel')),
-                ('language', models.CharField(default='ja', max_length=8, verbose_name='language')),
-                ('requester_email', models.EmailField(max_length=254, verbose_name='email')),
-                ('requester_name', models.CharField(blank=True, max_length=200, verbose_name='name')),
-                ('external_user_id', models.CharField(blank=True, max_length=64, verbose_name='user ID')),
-                ('details', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('account_context', models.JSONField(blank=True, default=dict, verbose_name='account context')),
-                ('safety_flags', models.JSONField(blank=True, default=list, verbose_name='safety flags')),
-                ('email_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='email confirmed')),
-                ('suggestions_shown', models.JSONField(blank=True, default=list, verbose_name='articles suggested')),
-                ('suggestions_opened', models.JSONField(blank=True, default=list, verbose_name='suggested articles opened')),
-                ('reply_token', models.CharField(default=madoguchi.tickets.models.new_reply_token, max_length=32, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('first_response_due_at', models.DateTimeField(blank=True, null=True, verbose_name='first response due')),
-                ('first_response_at', models.DateTimeField(blank=True, null=True, verbose_name='first response')),
-                ('solved_at', models.DateTimeField(blank=True, null=True, verbose_name='solved')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed')),
-                ('csat_rating', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='satisfaction')),
-                ('csat_comment', models.TextField(blank=True, verbose_name='satisfaction comment')),
-                ('csat_at', models.DateTimeField(blank=True, null=True, verbose_name='rated')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_tickets', to=settings.AUTH_USER_MODEL, verbose_name='assignee')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to=settings.AUTH_USER_MODEL, verbose_name='customer')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='tickets.supportgroup', verbose_name='group')),
-                ('problem_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='tickets.problemtype', verbose_name='problem type')),
-                ('tags', models.ManyToManyField(blank=True, related_name='tickets', to='tickets.tag', verbose_name='tags')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("open", "Open"),
+                            ("pending", "Waiting for your reply"),
+                            ("on_hold", "On hold"),
+                            ("solved", "Solved"),
+                            ("closed", "Closed"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("normal", "Normal"),
+                            ("high", "High"),
+                            ("urgent", "Urgent"),
+                        ],
+                        default="normal",
+                        max_length=8,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Support form"),
+                            ("email", "Email"),
+                            ("chat", "Live chat"),
+                            ("api", "API"),
+                            ("social", "Social media"),
+                        ],
+                        default="web",
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("language", models.CharField(default="ja", max_length=8, verbose_name="language")),
+                ("requester_email", models.EmailField(max_length=254, verbose_name="email")),
+                (
+                    "requester_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="name"),
+                ),
+                (
+                    "external_user_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="user ID"),
+                ),
+                ("details", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "account_context",
+                    models.JSONField(blank=True, default=dict, verbose_name="account context"),
+                ),
+                (
+                    "safety_flags",
+                    models.JSONField(blank=True, default=list, verbose_name="safety flags"),
+                ),
+                (
+                    "email_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="email confirmed"),
+                ),
+                (
+                    "suggestions_shown",
+                    models.JSONField(blank=True, default=list, verbose_name="articles suggested"),
+                ),
+                (
+                    "suggestions_opened",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="suggested articles opened"
+                    ),
+                ),
+                (
+                    "reply_token",
+                    models.CharField(
+                        default=madoguchi.tickets.models.new_reply_token, max_length=32, unique=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "first_response_due_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response due"),
+                ),
+                (
+                    "first_response_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first response"),
+                ),
+                ("solved_at", models.DateTimeField(blank=True, null=True, verbose_name="solved")),
+                ("closed_at", models.DateTimeField(blank=True, null=True, verbose_name="closed")),
+                (
+                    "csat_rating",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="satisfaction"
+                    ),
+                ),
+                ("csat_comment", models.TextField(blank=True, verbose_name="satisfaction comment")),
+                ("csat_at", models.DateTimeField(blank=True, null=True, verbose_name="rated")),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assignee",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.supportgroup",
+                        verbose_name="group",
+                    ),
+                ),
+                (
+                    "problem_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="tickets.problemtype",
+                        verbose_name="problem type",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="tickets", to="tickets.tag", verbose_name="tags"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ticket',
-                'verbose_name_plural': 'tickets',
-                'ordering': ['-updated_at'],
+                "verbose_name": "ticket",
+                "verbose_name_plural": "tickets",
+                "ordering": ["-updated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_kind', models.CharField(choices=[('customer', 'Customer'), ('agent', 'Agent'), ('system', 'System'), ('integration', 'Integration')], max_length=12, verbose_name='from')),
-                ('channel', models.CharField(choices=[('web', 'Support form'), ('email', 'Email'), ('chat', 'Live chat'), ('api', 'API'), ('social', 'Social media')], default='web', max_length=8, verbose_name='channel')),
-                ('body', models.TextField(verbose_name='message')),
-                ('is_internal', models.BooleanField(default=False, verbose_name='internal note')),
-                ('redacted_kinds', models.JSONField(blank=True, default=list)),
-                ('link_findings', models.JSONField(blank=True, default=list)),
-                ('external_id', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='tickets.ticket', verbose_name='ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "author_kind",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("agent", "Agent"),
+                            ("system", "System"),
+                            ("integration", "Integration"),
+                        ],
+                        max_length=12,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Support form"),
+                            ("email", "Email"),
+                            ("chat", "Live chat"),
+                            ("api", "API"),
+                            ("social", "Social media"),
+                        ],
+                        default="web",
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="message")),
+                ("is_internal", models.BooleanField(default=False, verbose_name="internal note")),
+                ("redacted_kinds", models.JSONField(blank=True, default=list)),
+                ("link_findings", models.JSONField(blank=True, default=list)),
+                ("external_id", models.CharField(blank=True, db_index=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="sent")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="tickets.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'message',
-                'verbose_name_plural': 'messages',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "message",
+                "verbose_name_plural": "messages",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, storage=madoguchi.tickets.models.attachment_storage, upload_to=madoguchi.tickets.models.attachment_path)),
-                ('name', models.CharField(max_length=200, verbose_name='file name')),
-                ('content_type', models.CharField(max_length=100, verbose_name='type')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('original_sha256', models.CharField(max_length=64, verbose_name='SHA-256 as received')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='added')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.message', verbose_name='message')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='tickets.ticket', verbose_name='ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        storage=madoguchi.tickets.models.attachment_storage,
+                        upload_to=madoguchi.tickets.models.attachment_path,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="file name")),
+                ("content_type", models.CharField(max_length=100, verbose_name="type")),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                (
+                    "original_sha256",
+                    models.CharField(max_length=64, verbose_name="SHA-256 as received"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="added")),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.message",
+                        verbose_name="message",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="tickets.ticket",
+                        verbose_name="ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveIntegerField()),
-                ('kind', models.CharField(choices=[('created', 'Ticket created'), ('email_confirmed', 'Email confirmed'), ('message_added', 'Message added'), ('note_added', 'Internal note added'), ('attachment_added', 'Attachment added'), ('status_changed', 'Status changed'), ('priority_changed', 'Priority changed'), ('group_changed', 'Group changed'), ('assigned', 'Assignee changed'), ('tags_changed', 'Tags changed'), ('routed', 'Routed'), ('secrets_redacted', 'Secrets removed'), ('lookalike_link', 'Look-alike link flagged'), ('security_alert', 'Security group alerted'), ('account_context', 'Account context attached'), ('rated', 'Satisfaction rated'), ('exported', 'Evidence exported')], max_length=24)),
-                ('actor_label', models.CharField(max_length=254)),
-                ('data', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField()),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='tickets.ticket')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Ticket created"),
+                            ("email_confirmed", "Email confirmed"),
+                            ("message_added", "Message added"),
+                            ("note_added", "Internal note added"),
+                            ("attachment_added", "Attachment added"),
+                            ("status_changed", "Status changed"),
+                            ("priority_changed", "Priority changed"),
+                            ("group_changed", "Group changed"),
+                            ("assigned", "Assignee changed"),
+                            ("tags_changed", "Tags changed"),
+                            ("routed", "Routed"),
+                            ("secrets_redacted", "Secrets removed"),
+                            ("lookalike_link", "Look-alike link flagged"),
+                            ("security_alert", "Security group alerted"),
+                            ("account_context", "Account context attached"),
+                            ("rated", "Satisfaction rated"),
+                            ("exported", "Evidence exported"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=254)),
+                ("data", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField()),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="tickets.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'history entry',
-                'verbose_name_plural': 'history',
-                'ordering': ['ticket', 'sequence'],
+                "verbose_name": "history entry",
+                "verbose_name_plural": "history",
+                "ordering": ["ticket", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='ProblemField',
+            name="ProblemField",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=40, verbose_name='key')),
-                ('kind', models.CharField(choices=[('text', 'Short text'), ('textarea', 'Long text'), ('datetime', 'Date and time'), ('choice', 'Choice'), ('amount', 'Amount'), ('coin', 'Coin'), ('network', 'Network'), ('address', 'Crypto address'), ('txid', 'Transaction ID (TxID)'), ('memo', 'Memo or destination tag')], max_length=16, verbose_name='kind')),
-                ('label_ja', models.CharField(max_length=200, verbose_name='label (Japanese)')),
-                ('label_en', models.CharField(max_length=200, verbose_name='label (English)')),
-                ('help_ja', models.CharField(blank=True, max_length=300, verbose_name='help (Japanese)')),
-                ('help_en', models.CharField(blank=True, max_length=300, verbose_name='help (English)')),
-                ('required', models.BooleanField(default=False, verbose_name='required')),
-                ('choices', models.JSONField(blank=True, default=list, help_text='For a choice: a list of {"value": ..., "ja": ..., "en": ...}.', verbose_name='choices')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('problem_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fields', to='tickets.problemtype', verbose_name='problem type')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=40, verbose_name="key")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "Short text"),
+                            ("textarea", "Long text"),
+                            ("datetime", "Date and time"),
+                            ("choice", "Choice"),
+                            ("amount", "Amount"),
+                            ("coin", "Coin"),
+                            ("network", "Network"),
+                            ("address", "Crypto address"),
+                            ("txid", "Transaction ID (TxID)"),
+                            ("memo", "Memo or destination tag"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("label_ja", models.CharField(max_length=200, verbose_name="label (Japanese)")),
+                ("label_en", models.CharField(max_length=200, verbose_name="label (English)")),
+                (
+                    "help_ja",
+                    models.CharField(blank=True, max_length=300, verbose_name="help (Japanese)"),
+                ),
+                (
+                    "help_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="help (English)"),
+                ),
+                ("required", models.BooleanField(default=False, verbose_name="required")),
+                (
+                    "choices",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='For a choice: a list of {"value": ..., "ja": ..., "en": ...}.',
+                        verbose_name="choices",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "problem_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fields",
+                        to="tickets.problemtype",
+                        verbose_name="problem type",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'form field',
-                'verbose_name_plural': 'form fields',
-                'ordering': ['problem_type', 'position', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('problem_type', 'key'), name='unique_field_key')],
+                "verbose_name": "form field",
+                "verbose_name_plural": "form fields",
+                "ordering": ["problem_type", "position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("problem_type", "key"), name="unique_field_key")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['group', 'status', '-updated_at'], name='ticket_queue'),
+            model_name="ticket",
+            index=models.Index(fields=["group", "status", "-updated_at"], name="ticket_queue"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['customer', '-updated_at'], name='ticket_customer'),
+            model_name="ticket",
+            index=models.Index(fields=["customer", "-updated_at"], name="ticket_customer"),
         ),
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['assignee', 'status'], name='ticket_assignee'),
+            model_name="ticket",
+            index=models.Index(fields=["assignee", "status"], name="ticket_assignee"),
         ),
         migrations.AddConstraint(
-            model_name='ticketevent',
-            constraint=models.UniqueConstraint(fields=('ticket', 'sequence'), name='unique_event_sequence'),
+            model_name="ticketevent",
+            constraint=models.UniqueConstraint(
+                fields=("ticket", "sequence"), name="unique_event_sequence"
+            ),
         ),
     ]

@@ -26,7 +26,15 @@ def choice(value: str, ja: str, en: str) -> dict:
     return {"value": value, "ja": ja, "en": en}
 
 
-COIN = field("coin", "coin", "通貨", "Coin", True, help_ja="例: BTC、ETH、USDT", help_en="For example BTC, ETH, USDT")
+COIN = field(
+    "coin",
+    "coin",
+    "通貨",
+    "Coin",
+    True,
+    help_ja="例: BTC、ETH、USDT",
+    help_en="For example BTC, ETH, USDT",
+)
 NETWORK = field("network", "network", "ネットワーク", "Network", True)
 AMOUNT = field("amount", "amount", "数量", "Amount", True)
 
@@ -42,13 +50,24 @@ PROBLEM_TYPES = [
             COIN,
             NETWORK,
             AMOUNT,
-            field("txid", "txid", "トランザクションID（TxID）", "Transaction ID (TxID)", True,
-                  help_ja="送金元のウォレットや取引所の履歴に表示されます。",
-                  help_en="Shown in the history of the wallet or exchange you sent from."),
+            field(
+                "txid",
+                "txid",
+                "トランザクションID（TxID）",
+                "Transaction ID (TxID)",
+                True,
+                help_ja="送金元のウォレットや取引所の履歴に表示されます。",
+                help_en="Shown in the history of the wallet or exchange you sent from.",
+            ),
             field("deposit_address", "address", "入金アドレス", "Deposit address", True),
-            field("memo", "memo", "メモ／宛先タグ", "Memo or destination tag",
-                  help_ja="XRP などメモやタグが必要なネットワークの場合のみ。",
-                  help_en="Only for networks that need one, such as XRP."),
+            field(
+                "memo",
+                "memo",
+                "メモ／宛先タグ",
+                "Memo or destination tag",
+                help_ja="XRP などメモやタグが必要なネットワークの場合のみ。",
+                help_en="Only for networks that need one, such as XRP.",
+            ),
             field("sent_at", "datetime", "送金日時", "When you sent it", True),
         ],
     },
@@ -78,20 +97,39 @@ PROBLEM_TYPES = [
         "description_en": "Password, two-factor codes or confirmation emails stop you logging in.",
         "group": "general",
         "fields": [
-            field("what_fails", "choice", "うまくいかないこと", "What fails", True, choices=[
-                choice("password", "パスワードが通らない", "My password is not accepted"),
-                choice("two_factor", "二段階認証コードが通らない", "My two-factor code is not accepted"),
-                choice("email", "確認メールが届かない", "The confirmation email does not arrive"),
-                choice("locked", "アカウントがロックされた", "My account is locked"),
-                choice("other", "その他", "Something else"),
-            ]),
-            field("two_factor_method", "choice", "二段階認証の方法", "Two-factor method", choices=[
-                choice("app", "認証アプリ", "Authenticator app"),
-                choice("sms", "SMS", "SMS"),
-                choice("email", "メール", "Email"),
-                choice("key", "セキュリティキー", "Security key"),
-                choice("none", "設定していない", "None"),
-            ]),
+            field(
+                "what_fails",
+                "choice",
+                "うまくいかないこと",
+                "What fails",
+                True,
+                choices=[
+                    choice("password", "パスワードが通らない", "My password is not accepted"),
+                    choice(
+                        "two_factor",
+                        "二段階認証コードが通らない",
+                        "My two-factor code is not accepted",
+                    ),
+                    choice(
+                        "email", "確認メールが届かない", "The confirmation email does not arrive"
+                    ),
+                    choice("locked", "アカウントがロックされた", "My account is locked"),
+                    choice("other", "その他", "Something else"),
+                ],
+            ),
+            field(
+                "two_factor_method",
+                "choice",
+                "二段階認証の方法",
+                "Two-factor method",
+                choices=[
+                    choice("app", "認証アプリ", "Authenticator app"),
+                    choice("sms", "SMS", "SMS"),
+                    choice("email", "メール", "Email"),
+                    choice("key", "セキュリティキー", "Security key"),
+                    choice("none", "設定していない", "None"),
+                ],
+            ),
             field("last_login", "datetime", "最後にログインできた日時", "Last successful login"),
         ],
     },
@@ -103,13 +141,28 @@ PROBLEM_TYPES = [
         "description_en": "Orders fail, do not fill or show an error.",
         "group": "general",
         "fields": [
-            field("pair", "text", "通貨ペア", "Pair", True, help_ja="例: BTC/JPY", help_en="For example BTC/JPY"),
-            field("order_type", "choice", "注文の種類", "Order type", True, choices=[
-                choice("market", "成行", "Market"),
-                choice("limit", "指値", "Limit"),
-                choice("stop", "逆指値", "Stop"),
-                choice("other", "その他", "Other"),
-            ]),
+            field(
+                "pair",
+                "text",
+                "通貨ペア",
+                "Pair",
+                True,
+                help_ja="例: BTC/JPY",
+                help_en="For example BTC/JPY",
+            ),
+            field(
+                "order_type",
+                "choice",
+                "注文の種類",
+                "Order type",
+                True,
+                choices=[
+                    choice("market", "成行", "Market"),
+                    choice("limit", "指値", "Limit"),
+                    choice("stop", "逆指値", "Stop"),
+                    choice("other", "その他", "Other"),
+                ],
+            ),
             field("order_id", "text", "注文ID", "Order ID"),
         ],
     },
@@ -124,15 +177,38 @@ PROBLEM_TYPES = [
         "priority": "urgent",
         "hours": SECURITY_HOURS,
         "fields": [
-            field("what_happened", "choice", "何が起きましたか", "What happened", True, choices=[
-                choice("takeover", "身に覚えのないログイン・設定変更", "A login or change I do not recognise"),
-                choice("unauthorized_withdrawal", "身に覚えのない出金", "A withdrawal I did not make"),
-                choice("lost_2fa", "二段階認証の端末を紛失した", "I lost my two-factor device"),
-                choice("phishing", "偽サイト・偽メール・偽サポート", "A fake site, email or support account"),
-                choice("other", "その他", "Something else"),
-            ]),
-            field("unrecognised_activity", "textarea", "身に覚えのない操作（日時・内容）",
-                  "Activity you do not recognise (when, what)"),
+            field(
+                "what_happened",
+                "choice",
+                "何が起きましたか",
+                "What happened",
+                True,
+                choices=[
+                    choice(
+                        "takeover",
+                        "身に覚えのないログイン・設定変更",
+                        "A login or change I do not recognise",
+                    ),
+                    choice(
+                        "unauthorized_withdrawal",
+                        "身に覚えのない出金",
+                        "A withdrawal I did not make",
+                    ),
+                    choice("lost_2fa", "二段階認証の端末を紛失した", "I lost my two-factor device"),
+                    choice(
+                        "phishing",
+                        "偽サイト・偽メール・偽サポート",
+                        "A fake site, email or support account",
+                    ),
+                    choice("other", "その他", "Something else"),
+                ],
+            ),
+            field(
+                "unrecognised_activity",
+                "textarea",
+                "身に覚えのない操作（日時・内容）",
+                "Activity you do not recognise (when, what)",
+            ),
         ],
     },
     {
@@ -143,12 +219,19 @@ PROBLEM_TYPES = [
         "description_en": "Identity verification, changing your details, closing the account.",
         "group": "general",
         "fields": [
-            field("topic", "choice", "内容", "Topic", True, choices=[
-                choice("kyc", "本人確認", "Identity verification"),
-                choice("details", "登録情報の変更", "Changing my details"),
-                choice("closure", "口座の解約", "Closing my account"),
-                choice("other", "その他", "Something else"),
-            ]),
+            field(
+                "topic",
+                "choice",
+                "内容",
+                "Topic",
+                True,
+                choices=[
+                    choice("kyc", "本人確認", "Identity verification"),
+                    choice("details", "登録情報の変更", "Changing my details"),
+                    choice("closure", "口座の解約", "Closing my account"),
+                    choice("other", "その他", "Something else"),
+                ],
+            ),
         ],
     },
     {

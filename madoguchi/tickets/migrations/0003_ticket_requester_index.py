@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0002_seed_problem_types'),
+        ("tickets", "0002_seed_problem_types"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['requester_email', '-created_at'], name='ticket_requester'),
+            model_name="ticket",
+            index=models.Index(fields=["requester_email", "-created_at"], name="ticket_requester"),
         ),
     ]

@@ -80,6 +80,13 @@ class SupportGroup(models.Model):
         blank=True,
         verbose_name=_("members"),
     )
+    leads = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="led_support_groups",
+        blank=True,
+        verbose_name=_("team leads"),
+        help_text=_("Team leads see the group's reports."),
+    )
     handles_security = models.BooleanField(
         _("handles security problems"),
         default=False,
