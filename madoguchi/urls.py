@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("agent/reports/", include("madoguchi.reports.urls")),
     path("agent/", include("madoguchi.tickets.urls")),
     path("", include("madoguchi.support.urls")),
     path("", include("madoguchi.helpcenter.urls")),
