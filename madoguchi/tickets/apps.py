@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class TicketsConfig(AppConfig):
@@ -7,11 +7,19 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
-        # Only to keep the in-memory copy of problem types fresh (madoguchi.tickets.catalogue);
-        # no business logic hangs on these signals.
+        # Only to keep the in-memory copies of problem types (madoguchi.tickets.catalogue) and
+        # routing rules (madoguchi.tickets.routing.rules) fresh; no business logic hangs on
+        # these signals.
         from madoguchi.tickets import catalogue
-        from madoguchi.tickets.models import ProblemField, ProblemType, SupportGroup
+        from madoguchi.tickets.models import ProblemField, ProblemType, RoutingRule, SupportGroup
+        from madoguchi.tickets.routing import rules
 
         for model in (ProblemType, ProblemField, SupportGroup):
             post_save.connect(catalogue.forget, sender=model, dispatch_uid=f"catalogue-{model}")
             post_delete.connect(catalogue.forget, sender=model, dispatch_uid=f"catalogue-d-{model}")
+        for routed in (RoutingRule, SupportGroup, ProblemType):
+            post_save.connect(rules.forget, sender=routed, dispatch_uid=f"routing-{routed}")
+            post_delete.connect(rules.forget, sender=routed, dispatch_uid=f"routing-d-{routed}")
+        m2m_changed.connect(
+            rules.forget, sender=RoutingRule.problem_types.through, dispatch_uid="routing-m2m"
+        )

@@ -1,14 +1,18 @@
-"""Step 7: which group works the ticket, how urgent it is, and by when it needs an answer.
+"""Step 7: which group works the ticket, how urgent it is, by when it needs an answer, and who
+takes it.
 
-A new ticket goes to its problem type's group; a security problem to the security group at once,
-urgent, and a reply that reveals one moves its ticket there too.
+A new ticket goes through the admin's routing rules (madoguchi.tickets.routing.rules), then to
+the group they name or its problem type's group, and to an agent by the group's assignment. A
+security problem goes to the security group at once, urgent, whatever the rules say, and a reply
+that reveals one moves its ticket there too.
 """
 
 from __future__ import annotations
 
-from madoguchi.intake.inbound import InboundMessage
+from madoguchi.intake.inbound import InboundMessage, Triage
 from madoguchi.tickets import events, services
-from madoguchi.tickets.models import EventKind, Priority, SupportGroup, Ticket
+from madoguchi.tickets.models import Assignment, EventKind, Priority, Ticket
+from madoguchi.tickets.routing.rules import GroupInfo, TicketFacts, decide, routing_table
 from madoguchi.tickets.selectors import default_group, security_group
 
 
@@ -18,19 +22,7 @@ def route(message: InboundMessage) -> InboundMessage:
     if triage is None or ticket_id is None:
         return message
     if message.created:
-        group = (security_group() if triage.security else None) or (
-            SupportGroup(pk=triage.group_id, slug=triage.group_slug)
-            if triage.group_id is not None
-            else default_group()
-        )
-        reason = "security: " + ", ".join(triage.reasons) if triage.security else "problem type"
-        ticket = services.route_new_ticket(
-            ticket_id=ticket_id,
-            group=group,
-            priority=triage.priority,
-            response_hours=triage.response_hours,
-            reason=reason,
-        )
+        ticket = route_new(message, triage, ticket_id)
     else:
         ticket = Ticket.objects.select_related("group").get(pk=ticket_id)
         if triage.security and not (ticket.group and ticket.group.handles_security):
@@ -44,6 +36,61 @@ def route(message: InboundMessage) -> InboundMessage:
     if reasons:
         events.record(ticket, EventKind.SECURITY_ALERT, reasons=reasons)
     return message
+
+
+def facts_of(message: InboundMessage, triage: Triage) -> TicketFacts:
+    # A new ticket has no tags yet, and its account context (the tier) arrives only after
+    # intake, from the exchange's systems.
+    return TicketFacts(
+        problem_type=triage.problem_type,
+        language=message.language,
+        channel=message.channel,
+        priority=triage.priority,
+        security=triage.security,
+    )
+
+
+def route_new(message: InboundMessage, triage: Triage, ticket_id: int) -> Ticket:
+    """Rules, group, priority, tags and assignee of a ticket intake has just stored; the rules
+    and groups come from the process's copy, so a ticket with no rule to apply pays no query
+    for them."""
+    table = routing_table()
+    decision = decide(facts_of(message, triage), table.rules)
+    target = (table.security_group() if triage.security else None) or decision.group
+    if target is None and triage.group_id is not None:
+        target = table.group(triage.group_id) or GroupInfo(
+            triage.group_id, triage.group_slug, Assignment.MANUAL, False
+        )
+    group = target.as_model() if target else default_group()
+    if triage.security:
+        reason = "security: " + ", ".join(triage.reasons)
+    elif decision.group is not None:
+        reason = "rules: " + ", ".join(decision.rule_names)
+    else:
+        reason = "problem type"
+    ticket = Ticket(pk=ticket_id)
+    for applied in decision.applied:
+        events.record(
+            ticket,
+            EventKind.RULE_APPLIED,
+            rule=applied.name,
+            rule_id=applied.rule_id,
+            changes=dict(applied.changes),
+            kept=list(applied.kept),
+        )
+    ticket = services.route_new_ticket(
+        ticket_id=ticket_id,
+        group=group,
+        priority=decision.priority or triage.priority,
+        response_hours=triage.response_hours,
+        reason=reason,
+        problem_type_id=triage.problem_type_id,
+    )
+    if decision.tags:
+        services.set_tags(ticket=ticket, tags=decision.tags, by=None)
+    if group is not None:
+        services.auto_assign(ticket=ticket, group=group, preferred_id=decision.assignee_id)
+    return ticket
 
 
 def alert_reasons(message: InboundMessage) -> list[str]:

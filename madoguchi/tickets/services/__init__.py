@@ -4,6 +4,7 @@ Keyword-only, typed functions, one transaction each, each writing the ticket's h
 transaction; anything sent to people goes after commit.
 """
 
+from madoguchi.tickets.services.assignment import auto_assign, set_availability
 from madoguchi.tickets.services.conversation import (
     add_agent_reply,
     add_customer_message,
@@ -35,6 +36,7 @@ __all__ = [
     "add_system_message",
     "assign_ticket",
     "attach_account_context",
+    "auto_assign",
     "change_priority",
     "change_status",
     "confirm_requester_email",
@@ -46,6 +48,7 @@ __all__ = [
     "record_suggestion_opened",
     "route_new_ticket",
     "route_ticket",
+    "set_availability",
     "set_tags",
     "store_attachment",
 ]

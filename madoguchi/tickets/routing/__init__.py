@@ -1,0 +1,2 @@
+"""Routing of new tickets: the admin's rules (`rules`) and automatic assignment inside a group
+(`assignment`)."""
