@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -21,6 +23,20 @@ from madoguchi.tickets.models import EventKind, Ticket, TicketEvent
 
 GENESIS = "0" * 64
 SYSTEM_LABEL = "system"
+
+# Data every entry recorded inside `marked(...)` carries, such as bulk=True for a bulk action
+# that runs the ordinary services ticket by ticket.
+_marks: ContextVar[dict[str, Any]] = ContextVar("madoguchi_history_marks", default={})  # noqa: B039
+
+
+@contextmanager
+def marked(**data: Any) -> Iterator[None]:
+    """Add `data` to every history entry recorded inside the block (in this thread)."""
+    token = _marks.set({**_marks.get(), **data})
+    try:
+        yield
+    finally:
+        _marks.reset(token)
 
 
 def actor_label(actor: Any) -> str:
@@ -92,7 +108,7 @@ def record(
         )
     sequence, previous = (last[0] + 1, last[1]) if last else (1, GENESIS)
     # JSON round trip: the hash must be computed over what the database gives back.
-    data = json.loads(json.dumps(data, default=str))
+    data = json.loads(json.dumps({**_marks.get(), **data}, default=str))
     created_at = timezone.now()
     label = actor_label(actor)
     user = (

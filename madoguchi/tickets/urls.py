@@ -3,6 +3,9 @@
 from django.urls import URLPattern, URLResolver, path
 
 from madoguchi.tickets.views.agent import actions, queue, ticket
+from madoguchi.tickets.views.agent import bulk as bulk_views
+from madoguchi.tickets.views.agent import incidents as incident_views
+from madoguchi.tickets.views.agent import merging as merge_views
 from madoguchi.tickets.views.evidence import evidence_download
 
 app_name = "tickets"
@@ -23,4 +26,19 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tickets/<int:ticket_id>/assignee/", actions.assign, name="agent_assign"),
     path("tickets/<int:ticket_id>/tags/", actions.tags, name="agent_tags"),
     path("tickets/<int:ticket_id>/evidence/", evidence_download, name="agent_evidence"),
+    path("tickets/bulk/", bulk_views.bulk, name="agent_bulk"),
+    path("tickets/<int:ticket_id>/merge/", merge_views.merge, name="agent_merge"),
+    path(
+        "tickets/<int:ticket_id>/customer/merge/",
+        merge_views.merge_customer,
+        name="agent_merge_customer",
+    ),
+    path("tickets/<int:ticket_id>/incident/", incident_views.make, name="agent_make_incident"),
+    path("tickets/<int:ticket_id>/incident/link/", incident_views.link, name="agent_link"),
+    path("tickets/<int:ticket_id>/incident/unlink/", incident_views.unlink, name="agent_unlink"),
+    path(
+        "tickets/<int:ticket_id>/incident/reply/",
+        incident_views.reply_all,
+        name="agent_incident_reply",
+    ),
 ]
