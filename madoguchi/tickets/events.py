@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from django.db import transaction
 from django.utils import timezone
 
+from madoguchi.tickets import live
 from madoguchi.tickets.models import EventKind, Ticket, TicketEvent
 
 GENESIS = "0" * 64
@@ -116,7 +117,7 @@ def record(
         if getattr(actor, "_meta", None) and actor._meta.label_lower == "accounts.user"
         else None
     )
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         sequence=sequence,
         kind=kind,
@@ -135,6 +136,9 @@ def record(
             created_at=created_at,
         ),
     )
+    # Open agent pages hear of it once the change commits (live.py); no query here.
+    live.announce(event, group_id=ticket.group_id)
+    return event
 
 
 class HistoryBreak(StrEnum):

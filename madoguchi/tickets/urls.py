@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from madoguchi.tickets.views.agent import actions, queue, ticket
+from madoguchi.tickets.views.agent import actions, live, queue, ticket
 from madoguchi.tickets.views.agent import bulk as bulk_views
 from madoguchi.tickets.views.agent import incidents as incident_views
 from madoguchi.tickets.views.agent import merging as merge_views
@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", queue.home, name="agent_home"),
     path("tickets/", queue.queue, name="agent_queue"),
     path("tickets/<int:ticket_id>/", ticket.ticket_page, name="agent_ticket"),
+    path("tickets/<int:ticket_id>/live/", live.ticket_parts, name="agent_live"),
     path(
         "tickets/<int:ticket_id>/files/<int:attachment_id>/",
         ticket.attachment,

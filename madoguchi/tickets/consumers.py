@@ -1,0 +1,251 @@
+"""The ticket room: a WebSocket per open agent page, for live updates and collision warnings.
+
+Who may join: the same people as the ticket page (a signed-in agent or administrator who passed
+TOTP and works on the ticket); anyone else is refused at the handshake, so a guessed ticket id
+tells nothing. The room tells the page "ticket N changed (sequence S, kind K, by whom)"
+(live.py) and never a message body: the page fetches what changed over HTTP.
+
+Presence ("Sato is viewing this ticket", "Sato is writing a reply") is kept in the Django cache,
+which every process of one machine shares (diskcache) and, with REDIS_URL, every machine: one
+entry per open page, with a time to live that each page's consumer renews while the socket is
+open. A closed tab removes its entry at once; a process that dies leaves entries that expire
+within `PRESENCE_SECONDS`.
+
+Every `MADOGUCHI_LIVE_CHECK_SECONDS` each consumer checks again that its user may still open
+the ticket (a fresh read of the session and of the user), compares the ticket's latest history
+sequence with what the page has, and re-reads presence. That check is what carries changes made
+in other processes when the channel layer cannot (the in-memory layer reaches one process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from importlib import import_module
+from typing import Any
+
+from channels.auth import get_user
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.core.cache import cache
+from django.http import Http404
+
+from madoguchi.accounts.selectors import has_totp
+from madoguchi.tickets import live
+from madoguchi.tickets.models import TicketEvent
+from madoguchi.tickets.permissions import access_ticket, is_agent, works_on
+
+VIEWING = "viewing"
+TYPING = "typing"
+STATES = frozenset({VIEWING, TYPING})
+
+# Close codes in the private range (RFC 6455 section 7.4.2); the page stops reconnecting on them.
+NO_ACCESS = 4403
+
+
+def check_seconds() -> float:
+    return float(getattr(settings, "MADOGUCHI_LIVE_CHECK_SECONDS", 15))
+
+
+def presence_seconds() -> float:
+    """How long an open page counts without its consumer renewing it: three missed checks."""
+    return 3 * check_seconds()
+
+
+def latest_sequence(user: Any, ticket_id: int) -> int | None:
+    """The ticket's newest history sequence if `user` may watch it live, else None.
+
+    The same door as the ticket page: an agent or administrator with TOTP who works on the
+    ticket (permissions.access_ticket, then works_on).
+    """
+    if not is_agent(user) or not has_totp(user):
+        return None
+    try:
+        ticket = access_ticket(user, ticket_id)
+    except Http404:
+        return None
+    if not works_on(user, ticket):
+        return None
+    newest = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .order_by("-sequence")
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    return newest or 0
+
+
+def display_name(user: Any) -> str:
+    return str(user.get_full_name() or user.email)
+
+
+# --- Presence in the shared cache ------------------------------------------------------------
+
+
+def _roster_key(ticket_id: int) -> str:
+    return f"live:roster:{ticket_id}"
+
+
+def _entry_key(ticket_id: int, channel_name: str) -> str:
+    return f"live:presence:{ticket_id}:{channel_name}"
+
+
+async def _enter(ticket_id: int, channel_name: str, entry: dict[str, Any]) -> None:
+    """Write (or renew) this page's entry and make sure the roster names it.
+
+    The roster is read, changed and written back: two pages joining at the same moment in two
+    processes may drop one name, which that page's next check puts back.
+    """
+    await cache.aset(_entry_key(ticket_id, channel_name), entry, presence_seconds())
+    roster: list[str] = await cache.aget(_roster_key(ticket_id)) or []
+    if channel_name not in roster:
+        await cache.aset(_roster_key(ticket_id), [*roster, channel_name], 24 * 3600)
+
+
+async def _leave(ticket_id: int, channel_name: str) -> None:
+    await cache.adelete(_entry_key(ticket_id, channel_name))
+
+
+async def _present(ticket_id: int) -> dict[str, dict[str, Any]]:
+    """The pages open on the ticket, by channel name; names whose entry expired are dropped."""
+    roster: list[str] = await cache.aget(_roster_key(ticket_id)) or []
+    if not roster:
+        return {}
+    keys = {_entry_key(ticket_id, name): name for name in roster}
+    found = await cache.aget_many(list(keys))
+    present = {keys[key]: entry for key, entry in found.items()}
+    if len(present) < len(roster):
+        await cache.aset(
+            _roster_key(ticket_id), [name for name in roster if name in present], 24 * 3600
+        )
+    return present
+
+
+def _others(present: dict[str, dict[str, Any]], user_id: int) -> list[dict[str, str]]:
+    """Other agents on the page, one line each: writing wins over viewing across their tabs."""
+    people: dict[int, dict[str, str]] = {}
+    for entry in present.values():
+        if entry.get("user") == user_id:
+            continue
+        person = people.setdefault(entry["user"], {"name": entry["name"], "state": VIEWING})
+        if entry.get("state") == TYPING:
+            person["state"] = TYPING
+    return sorted(people.values(), key=lambda person: person["name"])
+
+
+class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """ws/agent/tickets/<id>/: pushes "changed" and "presence"; takes the page's presence.
+
+    Frames from the server: {"type": "state", "sequence": S} on joining and after a check that
+    found newer history; {"type": "changed", "sequence", "kind", "actor", "mine"} on a push;
+    {"type": "presence", "others": [{"name", "state"}]} when who else is here changes.
+    Frames from the page: {"type": "presence", "state": "viewing" | "typing"}.
+    """
+
+    ticket_id: int
+    user_id: int
+    sequence: int
+    entry: dict[str, Any]
+    shown: list[dict[str, str]] | None
+    checker: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        self.ticket_id = int(self.scope["url_route"]["kwargs"]["ticket_id"])
+        user = self.scope.get("user")
+        sequence = await database_sync_to_async(latest_sequence)(user, self.ticket_id)
+        if sequence is None:
+            # Before accept: the handshake is refused with 403, whatever the reason.
+            await self.close()
+            return
+        self.user_id = user.pk
+        self.sequence = sequence
+        self.shown = None
+        self.entry = {"user": user.pk, "name": display_name(user), "state": VIEWING}
+        live.consumers_run_on(asyncio.get_running_loop())
+        await self.channel_layer.group_add(live.ticket_room(self.ticket_id), self.channel_name)
+        await self.accept()
+        await _enter(self.ticket_id, self.channel_name, self.entry)
+        await self.send_json({"type": "state", "sequence": sequence})
+        await self._tell_room()
+        self.checker = asyncio.create_task(self._check_periodically())
+
+    async def disconnect(self, code: int) -> None:
+        if self.checker is None:
+            return  # refused at the handshake: never joined
+        self.checker.cancel()
+        await _leave(self.ticket_id, self.channel_name)
+        await self.channel_layer.group_discard(live.ticket_room(self.ticket_id), self.channel_name)
+        await self.channel_layer.group_send(
+            live.ticket_room(self.ticket_id), {"type": "presence.changed"}
+        )
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or content.get("type") != "presence":
+            return
+        state = content.get("state")
+        if state not in STATES or state == self.entry["state"]:
+            return
+        self.entry = {**self.entry, "state": state}
+        await _enter(self.ticket_id, self.channel_name, self.entry)
+        await self._tell_room()
+
+    # Channel-layer messages -------------------------------------------------------------------
+
+    async def ticket_changed(self, message: dict[str, Any]) -> None:
+        if message["sequence"] <= self.sequence:
+            return
+        self.sequence = message["sequence"]
+        await self.send_json(
+            {
+                "type": "changed",
+                "sequence": message["sequence"],
+                "kind": message["kind"],
+                "actor": message["actor"],
+                "mine": message.get("actor_id") == self.user_id,
+            }
+        )
+
+    async def presence_changed(self, message: dict[str, Any]) -> None:
+        await self._send_presence()
+
+    # ------------------------------------------------------------------------------------------
+
+    async def _tell_room(self) -> None:
+        await self.channel_layer.group_send(
+            live.ticket_room(self.ticket_id), {"type": "presence.changed"}
+        )
+        # The group send reaches this consumer too, but only once this handler returns.
+        await self._send_presence()
+
+    async def _send_presence(self) -> None:
+        others = _others(await _present(self.ticket_id), self.user_id)
+        if others != self.shown:
+            self.shown = others
+            await self.send_json({"type": "presence", "others": others})
+
+    async def _check_periodically(self) -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            while True:
+                await asyncio.sleep(check_seconds())
+                await self._check()
+
+    async def _check(self) -> None:
+        user = await get_user({"session": _fresh_session(self.scope)})
+        sequence = await database_sync_to_async(latest_sequence)(user, self.ticket_id)
+        if sequence is None or getattr(user, "pk", None) != self.user_id:
+            await self.close(code=NO_ACCESS)
+            return
+        await _enter(self.ticket_id, self.channel_name, self.entry)
+        if sequence > self.sequence:
+            self.sequence = sequence
+            await self.send_json({"type": "state", "sequence": sequence})
+        await self._send_presence()
+
+
+def _fresh_session(scope: dict[str, Any]) -> Any:
+    """The session read again from its store: a logout or a password change since the socket
+    opened shows up as no user."""
+    engine = import_module(settings.SESSION_ENGINE)
+    key = getattr(scope.get("session"), "session_key", None)
+    return engine.SessionStore(session_key=key)
