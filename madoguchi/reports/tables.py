@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from madoguchi.reports.selectors import RATINGS, Figures, Report
 
@@ -122,7 +123,7 @@ def _figures_cells(row: Figures) -> list[Cell]:
 
 def breakdown_table(report: Report) -> Table:
     rows = [[text(row.label), *_figures_cells(row)] for row in report.rows]
-    rows.append([text(str(_("All"))), *_figures_cells(report.totals)])
+    rows.append([text(str(pgettext("report total row", "All"))), *_figures_cells(report.totals)])
     return Table(
         name="breakdown",
         caption=str(_("Figures by %(breakdown)s") % {"breakdown": report.breakdown.label}),
