@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench.secret_guard",
     "bench.tickets",
     "bench.sla_clock",
+    "bench.agent_queue",
 )
 
 
