@@ -1,4 +1,5 @@
-"""The mails a ticket sends by itself: acknowledgement, email confirmation, security alert.
+"""The mails a ticket sends by itself: acknowledgement, email confirmation, security alert, SLA
+warning and breach.
 
 Plain text, in the ticket's language, with the warning that the exchange never asks for
 passwords, codes or recovery phrases. Sending with its channel headers (Message-ID,
@@ -16,7 +17,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from madoguchi.tickets.confirmation import access_token, confirmation_token
-from madoguchi.tickets.models import Ticket
+from madoguchi.tickets.models import SlaTarget, Ticket
 from madoguchi.tickets.selectors import expected_first_response, security_group
 
 
@@ -81,6 +82,48 @@ def security_alert(ticket: Ticket, reasons: list[str]) -> Mail:
                 {
                     "ticket": ticket,
                     "reasons": reasons,
+                    "url": _url("tickets:agent_ticket", ticket_id=ticket.pk),
+                },
+            ),
+        )
+
+
+def _agents_of(ticket: Ticket, *, whole_group: bool) -> list[str]:
+    """The assignee, and the group's members when `whole_group` or nobody is assigned."""
+    recipients = set()
+    if ticket.assignee is not None and ticket.assignee.is_active:
+        recipients.add(ticket.assignee.email)
+    if (whole_group or not recipients) and ticket.group is not None:
+        recipients |= {user.email for user in ticket.group.members.filter(is_active=True)}
+    return sorted(recipients)
+
+
+def sla_alert(ticket: Ticket, targets: list[str], *, breached: bool) -> Mail:
+    """For the people working on the ticket: a target is close (the assignee, or the group when
+    nobody is) or missed (the assignee and the whole group, after escalation)."""
+    names = [SlaTarget(target).label for target in targets if target in SlaTarget.values]
+    due_field = {
+        SlaTarget.FIRST_RESPONSE: ticket.first_response_due_at,
+        SlaTarget.NEXT_RESPONSE: ticket.next_response_due_at,
+        SlaTarget.RESOLUTION: ticket.resolution_due_at,
+    }
+    dues = [due_field[SlaTarget(t)] for t in targets if t in SlaTarget.values]
+    with translation.override("ja"):
+        target_names = ", ".join(str(name) for name in names)
+        if breached:
+            subject = _("[SLA breached] Ticket #%(id)s: %(target)s")
+        else:
+            subject = _("[SLA warning] Ticket #%(id)s: %(target)s")
+        return Mail(
+            to=_agents_of(ticket, whole_group=breached),
+            subject=subject % {"id": ticket.pk, "target": target_names},
+            body=render_to_string(
+                "tickets/mail/sla_alert.txt",
+                {
+                    "ticket": ticket,
+                    "breached": breached,
+                    "target_names": target_names,
+                    "due": min((due for due in dues if due), default=None),
                     "url": _url("tickets:agent_ticket", ticket_id=ticket.pk),
                 },
             ),

@@ -1,4 +1,5 @@
-"""Background work of tickets: the mails of `notifications`, sent after the ticket is stored."""
+"""Background work of tickets: the mails of `notifications`, sent after the ticket is stored, and
+the SLA check that the worker runs every minute."""
 
 from __future__ import annotations
 
@@ -62,3 +63,29 @@ def send_email_confirmation(*, ticket_id: int) -> int:
 def send_security_alert(*, ticket_id: int, reasons: list[str]) -> int:
     ticket = _ticket(ticket_id)
     return _send(notifications.security_alert(ticket, reasons)) if ticket else 0
+
+
+@task(queue_name="mail")
+def send_sla_warning(*, ticket_id: int, target: str) -> int:
+    ticket = _ticket(ticket_id)
+    return _send(notifications.sla_alert(ticket, [target], breached=False)) if ticket else 0
+
+
+@task(queue_name="mail")
+def send_sla_breach(*, ticket_id: int, targets: list[str]) -> int:
+    ticket = _ticket(ticket_id)
+    return _send(notifications.sla_alert(ticket, targets, breached=True)) if ticket else 0
+
+
+@task()
+def check_sla() -> dict[str, int]:
+    """Warn and escalate (madoguchi.tickets.services.sla.check_sla); returns the counts."""
+    # The services import this module to queue their mails.
+    from madoguchi.tickets.services.sla import check_sla as check
+
+    outcome = check()
+    return {
+        "warned": len(outcome.warned),
+        "breached": len(outcome.breached),
+        "escalated": len(outcome.escalated),
+    }

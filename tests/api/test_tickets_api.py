@@ -30,6 +30,7 @@ from madoguchi.tickets.events import verify_history
 from madoguchi.tickets.models import (
     EventKind,
     ProblemType,
+    SlaPolicy,
     Status,
     SupportGroup,
     Ticket,
@@ -471,8 +472,10 @@ def test_the_largest_attachment_fits_in_a_request_and_a_larger_body_is_a_transla
 def test_a_message_intake_cannot_finish_is_kept_in_the_quarantine_and_answered_202(
     client: Client, token: IssuedToken
 ) -> None:
-    # An administrator's typo in the expected response times stops intake's routing step.
+    # An administrator's typo in the expected response times stops intake's routing step
+    # (they set the first response when no SLA policy matches).
     ProblemType.objects.filter(slug="login").update(response_hours={"normal": "one day"})
+    SlaPolicy.objects.all().delete()
 
     response = call(client, "POST", "/api/v1/tickets", token, login_problem())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -10,7 +10,7 @@ import pytest
 from madoguchi.accounts.services import create_user
 from madoguchi.tickets import services
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
-from madoguchi.tickets.models import Status, SupportGroup, Ticket
+from madoguchi.tickets.models import SlaPolicy, Status, SupportGroup, Ticket
 from madoguchi.tickets.permissions import access_ticket, visible_tickets
 
 pytestmark = pytest.mark.django_db
@@ -114,14 +114,20 @@ def test_a_solved_ticket_is_rated_once(ticket: Ticket) -> None:
 
 
 def test_routing_sets_the_first_response_target_from_the_problem_type(ticket: Ticket) -> None:
-    routed = services.route_ticket(
-        ticket=ticket,
+    # No SLA policy matches: the problem type's expected first response counts, around the clock.
+    SlaPolicy.objects.all().delete()
+    routed_at = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)  # a Saturday night
+    services.route_new_ticket(
+        ticket_id=ticket.pk,
         group=SupportGroup.objects.get(slug="security"),
         priority="urgent",
         response_hours={"urgent": 1},
         reason="security: takeover",
+        now=routed_at,
     )
-    assert routed.first_response_due_at == routed.created_at + timedelta(hours=1)
+    routed = Ticket.objects.get(pk=ticket.pk)
+    assert routed.first_response_due_at == routed_at + timedelta(hours=1)
+    assert routed.sla_policy is None
     assert routed.events.filter(kind="routed", data__reason="security: takeover").exists()
 
 

@@ -25,7 +25,6 @@ from madoguchi.tickets.services.workflow import (
     rate_ticket,
     record_suggestion_opened,
     route_new_ticket,
-    route_ticket,
     set_tags,
 )
 
@@ -47,7 +46,6 @@ __all__ = [
     "rate_ticket",
     "record_suggestion_opened",
     "route_new_ticket",
-    "route_ticket",
     "set_availability",
     "set_tags",
     "store_attachment",

@@ -23,6 +23,7 @@ from madoguchi.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from madoguchi.tickets.services import sla
 from madoguchi.tickets.text import has_visible_text
 
 MAX_BODY_CHARS = 100_000
@@ -98,9 +99,11 @@ def set_status(ticket: Ticket, status: str, *, by: Any, fields: list[str]) -> No
     if ticket.status == status:
         return
     events.record(ticket, EventKind.STATUS_CHANGED, actor=by, old=ticket.status, new=status)
+    old = ticket.status
     ticket.status = status
     fields.append("status")
     now = timezone.now()
+    sla.status_changed(ticket, old, now=now, by=by, fields=fields)
     if status == Status.SOLVED:
         ticket.solved_at = now
         fields.append("solved_at")
@@ -139,6 +142,7 @@ def add_customer_message(
         fields = ["updated_at"]
         if ticket.status in (Status.PENDING, Status.SOLVED):
             set_status(ticket, Status.OPEN, by=by, fields=fields)
+        sla.customer_wrote(ticket, now=message.created_at, fields=fields)
         ticket.save(update_fields=fields)
     return message
 
@@ -176,6 +180,7 @@ def add_agent_reply(
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at
             fields.append("first_response_at")
+        sla.agent_answered(ticket, fields=fields)
         if status is not None:
             set_status(ticket, status, by=by, fields=fields)
         elif ticket.status == Status.NEW:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +20,9 @@ from madoguchi.tickets.models import (
     Tag,
     Ticket,
 )
+from madoguchi.tickets.services import sla
 from madoguchi.tickets.services.conversation import set_status
+from madoguchi.tickets.sla.policies import policy_for
 
 _TAG = re.compile(r"^[^\s,]{1,50}$")
 CSAT_COMMENT_CHARS = 2000
@@ -71,7 +73,12 @@ def change_priority(*, ticket: Ticket, priority: str, by: Any, reason: str = "")
                 reason=reason,
             )
             ticket.priority = priority
-            ticket.save(update_fields=["priority", "updated_at"])
+            fields = ["priority", "updated_at"]
+            if ticket.is_active:
+                sla.reapply_policy(
+                    ticket, now=timezone.now(), by=by, fields=fields, reason="priority changed"
+                )
+            ticket.save(update_fields=fields)
     return ticket
 
 
@@ -108,55 +115,58 @@ def route_new_ticket(
     ticket_id: int,
     group: SupportGroup | None,
     priority: str,
-    response_hours: Mapping[str, int],
     reason: str,
+    problem_type_id: int | None = None,
+    response_hours: Mapping[str, Any] | None = None,
+    now: datetime | None = None,
 ) -> Ticket:
-    """`route_ticket` for a ticket intake opened a moment ago, by id, in as few queries as it
-    takes: every new message pays for them. Runs inside intake's transaction."""
+    """Intake's routing decision for a ticket it opened a moment ago: its group, its priority
+    and the targets of the SLA policy that matches its problem type and priority (with none,
+    the problem type's `response_hours` set the first response, around the clock), recorded.
+
+    By id, in as few queries as it takes: every new message pays for them. Runs inside
+    intake's transaction; `now` is when the clock starts (the moment of routing)."""
     with transaction.atomic():
-        now = timezone.now()
-        due = now + timedelta(hours=int(response_hours.get(priority, 24)))
+        now = now or timezone.now()
+        applied = policy_for(problem_type_id=problem_type_id, priority=priority)
+        targets = sla.targets_for(
+            applied, start=now, priority=priority, response_hours=response_hours or {}
+        )
         group_id = group.pk if group else None
         Ticket.objects.filter(pk=ticket_id).update(
-            group_id=group_id, priority=priority, first_response_due_at=due, updated_at=now
+            group_id=group_id,
+            priority=priority,
+            sla_policy_id=targets.policy_id,
+            first_response_due_at=targets.first_response_due_at,
+            resolution_due_at=targets.resolution_due_at,
+            updated_at=now,
         )
-        ticket = Ticket(pk=ticket_id, group_id=group_id, priority=priority)
-        events.record(
+        ticket = Ticket(
+            pk=ticket_id,
+            group_id=group_id,
+            priority=priority,
+            problem_type_id=problem_type_id,
+            sla_policy_id=targets.policy_id,
+            first_response_due_at=targets.first_response_due_at,
+            resolution_due_at=targets.resolution_due_at,
+        )
+        routed = events.record(
             ticket,
             EventKind.ROUTED,
             group=group.slug if group else None,
             priority=priority,
-            first_response_due_at=due.isoformat(),
+            first_response_due_at=_iso(targets.first_response_due_at),
             reason=reason,
         )
+        if applied is not None:
+            events.record(
+                ticket, EventKind.SLA_APPLIED, after=routed, reason="routed", **targets.as_data()
+            )
     return ticket
 
 
-def route_ticket(
-    *,
-    ticket: Ticket,
-    group: SupportGroup | None,
-    priority: str,
-    response_hours: Mapping[str, int],
-    reason: str,
-) -> Ticket:
-    """Intake's routing decision: group, priority and the first-response target, recorded."""
-    with transaction.atomic():
-        ticket = _locked(ticket)
-        hours = int(response_hours.get(priority, 24))
-        ticket.group = group
-        ticket.priority = priority
-        ticket.first_response_due_at = ticket.created_at + timedelta(hours=hours)
-        events.record(
-            ticket,
-            EventKind.ROUTED,
-            group=group.slug if group else None,
-            priority=priority,
-            first_response_due_at=ticket.first_response_due_at.isoformat(),
-            reason=reason,
-        )
-        ticket.save(update_fields=["group", "priority", "first_response_due_at", "updated_at"])
-    return ticket
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def assign_ticket(*, ticket: Ticket, assignee: Any, by: Any) -> Ticket:
