@@ -159,6 +159,7 @@ def reply_to_reports(
     `add_agent_reply` (its own transaction and history entries); `solve` marks each solved,
     otherwise each waits for its customer. Reports `by` cannot work on are left out."""
     body = checked_body(body)
+    incident = Ticket.objects.get(pk=incident.pk)  # as it is now, not as the caller read it
     if not incident.is_incident:
         raise IncidentError(IncidentErrorCode.NOT_AN_INCIDENT)
     status = Status.SOLVED if solve else Status.PENDING
