@@ -32,11 +32,17 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class DocumentSource:
-    """Everything of one type, for a full rebuild: `count()` for the progress bar."""
+    """Everything of one type, for a full rebuild: `count()` for the progress bar.
+
+    A private type (tickets) is found only by a search that names it in `types`: public
+    searches, suggestions and autocomplete never return it, and its words stay out of the
+    shared vocabulary that did-you-mean draws on.
+    """
 
     type: str
     count: Callable[[], int]
     documents: Callable[[], Iterable[Document]]
+    private: bool = False
 
 
 _SOURCES: dict[str, DocumentSource] = {}
@@ -48,3 +54,7 @@ def register_source(source: DocumentSource) -> None:
 
 def registered_sources() -> list[DocumentSource]:
     return list(_SOURCES.values())
+
+
+def private_types() -> tuple[str, ...]:
+    return tuple(sorted(source.type for source in _SOURCES.values() if source.private))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from madoguchi.search.analyzers import analyze, normalize
 from madoguchi.search.backends import Filters, get_backend
+from madoguchi.search.documents import private_types
 from madoguchi.search.errors import QueryError, SearchErrorCode
 from madoguchi.search.expansion import ParsedQuery, parse
 from madoguchi.search.models import SearchQuery
@@ -173,7 +174,11 @@ def search(
     offset = max(0, offset)
     stats = statistics()
     parsed = parse(query, generation=stats.generation)
-    filters = Filters(category=category or None, types=tuple(types) if types else None)
+    filters = Filters(
+        category=category or None,
+        types=tuple(types) if types else None,
+        exclude_types=() if types else private_types(),
+    )
     ranked, facets, total = _ranked(
         parsed, locale=locale, filters=filters, wanted=offset + limit, stats=stats
     )
@@ -207,8 +212,11 @@ def search(
     )
 
 
-def autocomplete(prefix: str, *, locale: str, limit: int = 8) -> list[Suggestion]:
-    """Titles that continue what is being typed, in the requested locale first."""
+def autocomplete(
+    prefix: str, *, locale: str, limit: int = 8, types: Sequence[str] | None = None
+) -> list[Suggestion]:
+    """Titles that continue what is being typed, in the requested locale first; private
+    types (tickets) only when `types` names them."""
     _check_locale(locale)
     text = normalize(prefix[:200]).strip()
     if not text:
@@ -220,7 +228,13 @@ def autocomplete(prefix: str, *, locale: str, limit: int = 8) -> list[Suggestion
     prefixes = {last.term, text[last.start :].strip()}
     terms = [t.term for t in tokens[:-1]]
     backend = get_backend()
-    pks = backend.title_prefix(terms, sorted(p for p in prefixes if p), limit=limit * 4)
+    filters = Filters(
+        types=tuple(types) if types else None,
+        exclude_types=() if types else private_types(),
+    )
+    pks = backend.title_prefix(
+        terms, sorted(p for p in prefixes if p), limit=limit * 4, filters=filters
+    )
     docs = fetch(pks)
     rank = {pk: i for i, pk in enumerate(pks)}
     folded = text.casefold()

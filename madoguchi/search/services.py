@@ -18,7 +18,7 @@ from django.db.backends.utils import CursorWrapper
 
 from madoguchi.search.analyzers import index_terms, ja
 from madoguchi.search.backends import FieldTerms, get_backend
-from madoguchi.search.documents import Document, registered_sources
+from madoguchi.search.documents import Document, private_types, registered_sources
 
 BATCH_SIZE = 500
 PARALLEL_FROM = 5000  # documents; below that, starting worker processes costs more
@@ -158,9 +158,16 @@ def _insert_sql() -> str:
 
 def _analyze_batch(batch: list[Document]) -> tuple[list[Document], list[_Analyzed], set]:
     words: set[tuple[str, str, str]] = set()
+    private = private_types()
     # Later versions of the same document in one batch win.
     latest = list({(d.type, d.id): d for d in batch}.values())
-    return latest, [_analyze(d, words) for d in latest if d.visible], words
+    # A private document's words (a customer's name, say) must never come back as a public
+    # search's did-you-mean: they are analyzed into a set that is thrown away.
+    return (
+        latest,
+        [_analyze(d, set() if d.type in private else words) for d in latest if d.visible],
+        words,
+    )
 
 
 def _write_batch(

@@ -33,6 +33,8 @@ class FieldTerms:
 class Filters:
     category: str | None = None
     types: Sequence[str] | None = None
+    # Types no search returns unless it names them in `types` (documents.private_types()).
+    exclude_types: Sequence[str] = ()
 
 
 class Backend(Protocol):
@@ -68,7 +70,12 @@ class Backend(Protocol):
         """Matching documents per category (ignoring the category filter)."""
 
     def title_prefix(
-        self, terms: Sequence[str], prefixes: Sequence[str], *, limit: int
+        self,
+        terms: Sequence[str],
+        prefixes: Sequence[str],
+        *,
+        limit: int,
+        filters: Filters | None = None,
     ) -> list[int]:
         """Documents whose title has every term and a word starting with one of prefixes."""
 

@@ -69,6 +69,9 @@ def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any
     if filters.types:
         sql += " AND d.doc_type = ANY(%s)"
         params.append(list(filters.types))
+    if filters.exclude_types:
+        sql += " AND d.doc_type <> ALL(%s)"
+        params.append(list(filters.exclude_types))
     return sql, params
 
 
@@ -141,7 +144,12 @@ class PostgresBackend:
             return {str(category): int(count) for category, count in cursor.fetchall()}
 
     def title_prefix(
-        self, terms: Sequence[str], prefixes: Sequence[str], *, limit: int
+        self,
+        terms: Sequence[str],
+        prefixes: Sequence[str],
+        *,
+        limit: int,
+        filters: Filters | None = None,
     ) -> list[int]:
         parts = [lexeme(term) + ":A" for term in terms]
         if prefixes:
@@ -149,11 +157,13 @@ class PostgresBackend:
         if not parts:
             return []
         query = " & ".join(parts)
+        where, params = _filter_sql(filters or Filters(), with_category=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT id FROM search_document WHERE terms @@ %s::tsquery"
-                " ORDER BY ts_rank('{0, 0, 0, 1.0}', terms, %s::tsquery, 1) DESC, id"
+                "SELECT d.id FROM search_document d WHERE d.terms @@ %s::tsquery"  # noqa: S608 - placeholders only
+                f"{where}"
+                " ORDER BY ts_rank('{0, 0, 0, 1.0}', d.terms, %s::tsquery, 1) DESC, d.id"
                 " LIMIT %s",
-                [query, query, limit],
+                [query, *params, query, limit],
             )
             return [row[0] for row in cursor.fetchall()]

@@ -45,6 +45,9 @@ def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any
     if filters.types:
         sql += " AND d.doc_type IN (" + ", ".join(["%s"] * len(filters.types)) + ")"
         params.extend(filters.types)
+    if filters.exclude_types:
+        sql += " AND d.doc_type NOT IN (" + ", ".join(["%s"] * len(filters.exclude_types)) + ")"
+        params.extend(filters.exclude_types)
     return sql, params
 
 
@@ -101,7 +104,12 @@ class SqliteFts5Backend:
             return {str(category): int(count) for category, count in cursor.fetchall()}
 
     def title_prefix(
-        self, terms: Sequence[str], prefixes: Sequence[str], *, limit: int
+        self,
+        terms: Sequence[str],
+        prefixes: Sequence[str],
+        *,
+        limit: int,
+        filters: Filters | None = None,
     ) -> list[int]:
         parts = [quote(term) for term in terms]
         if prefixes:
@@ -109,10 +117,12 @@ class SqliteFts5Backend:
         if not parts:
             return []
         expression = "title_terms : (" + " AND ".join(parts) + ")"
+        where, params = _filter_sql(filters or Filters(), with_category=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
+                "SELECT f.rowid FROM search_fts f JOIN search_document d ON d.id = f.rowid"  # noqa: S608 - placeholders only
+                f" WHERE search_fts MATCH %s{where}"
                 " ORDER BY bm25(search_fts, 1.0, 0.0, 0.0, 0.0) LIMIT %s",
-                [expression, limit],
+                [expression, *params, limit],
             )
             return [row[0] for row in cursor.fetchall()]
