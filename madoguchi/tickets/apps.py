@@ -7,6 +7,12 @@ class TicketsConfig(AppConfig):
     verbose_name = "Tickets"
 
     def ready(self) -> None:
+        # Tickets in the search index, for agents only (`madoguchi reindex` asks this source).
+        from madoguchi.search.documents import register_source
+        from madoguchi.tickets.search_documents import TICKET_SOURCE
+
+        register_source(TICKET_SOURCE)
+
         # Only to keep the in-memory copies of problem types (madoguchi.tickets.catalogue) and
         # routing rules (madoguchi.tickets.routing.rules) fresh; no business logic hangs on
         # these signals.

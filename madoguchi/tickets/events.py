@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from madoguchi.tickets import live
 from madoguchi.tickets.models import EventKind, Ticket, TicketEvent
+from madoguchi.tickets.search_documents import index_after_commit
 
 GENESIS = "0" * 64
 SYSTEM_LABEL = "system"
@@ -138,6 +139,9 @@ def record(
     )
     # Open agent pages hear of it once the change commits (live.py); no query here.
     live.announce(event, group_id=ticket.group_id)
+    # Every change to a ticket passes here, so the search index hears of each one (once per
+    # transaction, after commit) without any service having to remember it.
+    index_after_commit(ticket.pk)
     return event
 
 

@@ -17,6 +17,7 @@ ALL = "all"
 MINE = "me"
 UNASSIGNED = "unassigned"
 NOBODY = ""
+BREACHING = "soon"
 
 # Where a ticket goes after an agent's answer; waiting for the customer comes first.
 STATUSES_AFTER_REPLY = (Status.PENDING, Status.OPEN, Status.SOLVED, Status.ON_HOLD)
@@ -26,7 +27,10 @@ TAGS_CHARS = 1000
 
 
 class QueueFilterForm(forms.Form):
-    """The queue's filters, all optional: a value that does not fit falls back to the default."""
+    """The queue's filters, all optional: a value that does not fit falls back to the default.
+
+    A saved view keeps `saved_filters()`, which are these fields' values and nothing else.
+    """
 
     status = forms.ChoiceField(label=_("Status"), required=False)
     group = forms.ChoiceField(label=_("Group"), required=False)
@@ -38,6 +42,12 @@ class QueueFilterForm(forms.Form):
             (MINE, _("Assigned to me")),
             (UNASSIGNED, _("Unassigned")),
         ],
+    )
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    due = forms.ChoiceField(
+        label=_("Due"),
+        required=False,
+        choices=[("", _("Any time")), (BREACHING, _("Breaching soon"))],
     )
 
     def __init__(self, *args: Any, groups: Iterable[SupportGroup], **kwargs: Any) -> None:
@@ -51,6 +61,10 @@ class QueueFilterForm(forms.Form):
             ("", _("All my groups")),
             *((group.slug, group.name) for group in groups),
         ]
+        cast(forms.ChoiceField, self.fields["priority"]).choices = [
+            ("", _("Any priority")),
+            *Priority.choices,
+        ]
 
     def value(self, name: str, default: str = "") -> str:
         """The cleaned value of `name`, or `default` when it was missing or did not fit."""
@@ -58,6 +72,25 @@ class QueueFilterForm(forms.Form):
             return default
         self.is_valid()  # keeps the fields that did fit in cleaned_data
         return str(self.cleaned_data.get(name) or default)
+
+    def saved_filters(self) -> dict[str, str]:
+        """The values that fit and differ from the defaults, for a saved view."""
+        return {name: value for name in self.fields if (value := self.value(name))}
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the view"),
+        max_length=80,
+        error_messages={
+            "required": _("Please give the view a name."),
+            "max_length": _("This name is too long."),
+        },
+    )
+
+
+class QueueSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search tickets"), max_length=200, required=False)
 
 
 class ActionForm(forms.Form):

@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.permissions import is_admin
+from madoguchi.search.query import search
 from madoguchi.tickets import catalogue
 from madoguchi.tickets.models import (
     Message,
     Priority,
     ProblemType,
+    SavedView,
     SupportGroup,
     Ticket,
 )
+from madoguchi.tickets.permissions import visible_tickets
+from madoguchi.tickets.search_documents import TICKET
+from madoguchi.tickets.sla.queries import breaching_soon
 
 DEFAULT_GROUP = "general"
 
@@ -101,3 +112,166 @@ def recent_identical_message(
 def ticket_messages(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
     messages = ticket.messages.select_related("author").prefetch_related("attachments")
     return messages if include_internal else messages.filter(is_internal=False)
+
+
+# ---- queues -------------------------------------------------------------------------------
+# The queue pages read a page at a time: LIMIT per_page + 1 tells whether a next page exists,
+# and counts stop at COUNT_UP_TO, so no page ever counts a million rows.
+
+COUNT_UP_TO = 100
+EARLIER_TICKETS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    tickets: list[Ticket]
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def in_queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Urgent first, then the first response due soonest, then the oldest."""
+    urgent_first = Case(
+        When(priority=Priority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return tickets.annotate(urgent_first=urgent_first).order_by(
+        "urgent_first", F("first_response_due_at").asc(nulls_last=True), "created_at", "pk"
+    )
+
+
+def queue_tickets(
+    visible: QuerySet[Ticket],
+    *,
+    group_ids: Collection[int] | None,
+    statuses: Collection[str] | None,
+    assignee_id: int | None = None,
+    unassigned: bool = False,
+    priority: str = "",
+    breaching_within: timedelta | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Ticket]:
+    """The tickets of one queue out of `visible` (the user's `visible_tickets`), in queue
+    order, ready for `queue_page`.
+
+    `group_ids` None means every group; the ids are written into the query as plain values,
+    beside the permission's subquery, so the database can use the group's index. `statuses`
+    None means every status.
+    """
+    tickets = visible.select_related("group", "assignee", "problem_type")
+    if group_ids is not None:
+        tickets = tickets.filter(group_id__in=list(group_ids))
+    if statuses is not None:
+        tickets = tickets.filter(status__in=list(statuses))
+    if assignee_id is not None:
+        tickets = tickets.filter(assignee_id=assignee_id)
+    elif unassigned:
+        tickets = tickets.filter(assignee__isnull=True)
+    if priority:
+        tickets = tickets.filter(priority=priority)
+    if breaching_within is not None:
+        return breaching_soon(tickets, now=now or timezone.now(), within=breaching_within)
+    return in_queue_order(tickets)
+
+
+def queue_page(tickets: QuerySet[Ticket], *, number: int, per_page: int) -> QueuePage:
+    """Page `number` (from 1) of `tickets`, read with one query and no count."""
+    number = max(1, number)
+    start = (number - 1) * per_page
+    rows = list(tickets[start : start + per_page + 1])
+    return QueuePage(tickets=rows[:per_page], number=number, has_next=len(rows) > per_page)
+
+
+def bounded_counts(querysets: Sequence[QuerySet[Ticket]], *, up_to: int = COUNT_UP_TO) -> list[int]:
+    """How many tickets each queryset holds, counting no further than `up_to` (shown as
+    "99+"), all in one query."""
+    if not querysets:
+        return []
+    parts: list[str] = []
+    params: list[Any] = []
+    for number, tickets in enumerate(querysets):
+        sql, values = tickets.order_by().values("pk")[:up_to].query.sql_with_params()
+        # Django compiled `sql` with placeholders for every value: nothing of the user's is in it.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS bounded_{number})")  # noqa: S608
+        params.extend(values)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return [int(count) for count in row or ()]
+
+
+def earlier_tickets(user: Any, ticket: Ticket, *, limit: int = EARLIER_TICKETS) -> list[Ticket]:
+    """The same customer's other tickets that `user` may open, newest first: by their account
+    when they have one, and by the email they wrote from."""
+    same_person = Q(requester_email=ticket.requester_email)
+    if ticket.customer_id is not None:
+        same_person |= Q(customer_id=ticket.customer_id)
+    return list(
+        visible_tickets(user)
+        .filter(same_person)
+        .exclude(pk=ticket.pk)
+        .select_related("group")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def saved_views_of(user: Any) -> QuerySet[SavedView]:
+    return SavedView.objects.filter(owner=user).order_by("position", "pk")
+
+
+# ---- ticket search ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TicketHit:
+    ticket: Ticket
+    snippet: SafeString  # escaped by the search service, matched words in <mark>
+
+
+def search_tickets(
+    user: Any, query: str, *, locale: str, groups: Collection[SupportGroup], limit: int = 50
+) -> list[TicketHit]:
+    """Tickets `user` may open that answer `query`, best first; "#123" or "123" also finds
+    ticket 123. Raises the search service's QueryError for a query with nothing to search.
+
+    An agent's groups are searched one by one (the index's category is the group), so another
+    group's many tickets cannot crowd theirs out of the best matches; administrators and the
+    security group (which also sees tickets it was alerted to) search everything. Every hit
+    passes `visible_tickets` all the same: the index may be a moment behind a move.
+    """
+    scopes: list[str | None] = [group.slug for group in groups]
+    if is_admin(user) or any(group.handles_security for group in groups):
+        scopes = [None]
+    found: dict[int, tuple[float, str]] = {}
+    number = query.strip().removeprefix("#")
+    if number.isdigit() and len(number) < 12:
+        found[int(number)] = (float("inf"), "")
+    for scope in scopes:
+        # Not logged: agents' searches hold customers' names and addresses, and the log is
+        # what Help Center editors read.
+        results = search(
+            query, locale=locale, limit=limit, category=scope, types=(TICKET,), log=False
+        )
+        for hit in results.results:
+            if hit.id not in found or found[hit.id][0] < hit.score:
+                found[hit.id] = (hit.score, hit.snippet)
+    best = sorted(found, key=lambda pk: -found[pk][0])[:limit]
+    tickets = (
+        visible_tickets(user).select_related("group", "assignee", "problem_type").in_bulk(best)
+    )
+    return [
+        TicketHit(ticket=tickets[pk], snippet=mark_safe(found[pk][1]))  # noqa: S308 - escaped by search.snippets
+        for pk in best
+        if pk in tickets
+    ]

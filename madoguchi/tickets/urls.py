@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from madoguchi.tickets.views.agent import actions, live, queue, ticket
+from madoguchi.tickets.views.agent import actions, live, queue, saved_views, search, ticket
 from madoguchi.tickets.views.agent import bulk as bulk_views
 from madoguchi.tickets.views.agent import incidents as incident_views
 from madoguchi.tickets.views.agent import merging as merge_views
@@ -13,6 +13,9 @@ app_name = "tickets"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", queue.home, name="agent_home"),
     path("tickets/", queue.queue, name="agent_queue"),
+    path("tickets/search/", search.search_tickets, name="agent_search"),
+    path("views/", saved_views.save, name="agent_saved_view_save"),
+    path("views/<int:view_id>/delete/", saved_views.delete, name="agent_saved_view_delete"),
     path("tickets/<int:ticket_id>/", ticket.ticket_page, name="agent_ticket"),
     path("tickets/<int:ticket_id>/live/", live.ticket_parts, name="agent_live"),
     path(

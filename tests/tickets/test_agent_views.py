@@ -321,7 +321,9 @@ def test_the_queue_takes_the_same_few_queries_for_many_tickets(
         services.assign_ticket(ticket=ticket, assignee=agent, by=agent)
     client = login(agent)
     client.get(queue_url())  # the session and the language warm up
-    with django_assert_max_num_queries(8):
+    # The console's page (tabs with bounded counts, saved views, availability) stays within
+    # the 10 queries the queue benchmark allows (tests/tickets/test_queues.py guards each tab).
+    with django_assert_max_num_queries(10):
         response = client.get(queue_url())
     assert len(queue_ids(response)) == 30
 

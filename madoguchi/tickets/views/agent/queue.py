@@ -1,23 +1,47 @@
-"""The queue: tickets of the agent's groups, urgent first, then the first response due soonest."""
+"""The queues: the agent's groups, their own tickets, the unassigned ones, those breaching
+their SLA soon, and their saved views; urgent first, then the first response due soonest.
+
+A page is read with one query of per-page + 1 rows and never counted in full: the tabs show
+counts that stop at 99+, so a queue of a million tickets costs what a queue of fifty does.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from madoguchi.tickets.forms import ACTIVE, ALL, MINE, UNASSIGNED, QueueFilterForm
-from madoguchi.tickets.models import ACTIVE_STATUSES, Priority, Ticket
+from madoguchi.accounts.permissions import is_admin
+from madoguchi.tickets import selectors
+from madoguchi.tickets.forms import (
+    ACTIVE,
+    ALL,
+    BREACHING,
+    MINE,
+    UNASSIGNED,
+    QueueFilterForm,
+    QueueSearchForm,
+    SavedViewForm,
+)
+from madoguchi.tickets.models import ACTIVE_STATUSES, SavedView, SupportGroup, Ticket
 from madoguchi.tickets.permissions import visible_tickets
 from madoguchi.tickets.views.agent.access import agent_only, groups_of
 from madoguchi.tickets.views.agent.presenting import Markers, markers
 
 PER_PAGE = 50
+# Nobody pages through ten thousand tickets; a deeper page number falls back to the first.
+MAX_PAGE = 200
+# "Breaching soon": the next SLA target is missed already or falls due within this time.
+BREACHING_WITHIN = timedelta(hours=2)
+MAX_SAVED_VIEWS = 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +50,96 @@ class Row:
     markers: Markers
 
 
-def in_queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-    urgent_first = Case(
-        When(priority=Priority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
+@dataclass(frozen=True, slots=True)
+class Tab:
+    label: str
+    query: str
+    count: int | None
+    current: bool
+
+    @property
+    def count_label(self) -> str:
+        if self.count is None:
+            return ""
+        return f"{self.count - 1}+" if self.count >= selectors.COUNT_UP_TO else str(self.count)
+
+
+def page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "")
+    number = int(raw) if raw.isdigit() and len(raw) < 6 else 1
+    return number if 1 <= number <= MAX_PAGE else 1
+
+
+def queue_tickets(
+    form: QueueFilterForm, user: Any, groups: list[SupportGroup], visible: QuerySet[Ticket]
+) -> QuerySet[Ticket]:
+    """The tickets the filters of `form` pick out of `visible`, in queue order."""
+    status = form.value("status", ACTIVE)
+    statuses = ACTIVE_STATUSES if status == ACTIVE else None if status == ALL else [status]
+    group_ids: list[int] | None = [group.pk for group in groups]
+    if slug := form.value("group"):
+        group_ids = [group.pk for group in groups if group.slug == slug]
+    elif is_admin(user) or any(group.handles_security for group in groups):
+        # Every ticket an administrator sees; the security group also keeps the tickets of
+        # other groups it was alerted to (visible_tickets decides which).
+        group_ids = None
+    assigned = form.value("assigned")
+    return selectors.queue_tickets(
+        visible,
+        group_ids=group_ids,
+        statuses=statuses,
+        assignee_id=user.pk if assigned == MINE else None,
+        unassigned=assigned == UNASSIGNED,
+        priority=form.value("priority"),
+        breaching_within=BREACHING_WITHIN if form.value("due") == BREACHING else None,
     )
-    return tickets.annotate(urgent_first=urgent_first).order_by(
-        "urgent_first", F("first_response_due_at").asc(nulls_last=True), "created_at", "pk"
+
+
+# The built-in queues: label, filters, whether the tab shows a count.
+BUILT_IN: tuple[tuple[Any, dict[str, str], bool], ...] = (
+    (_lazy("My groups"), {}, False),
+    (_lazy("Mine"), {"assigned": MINE}, True),
+    (_lazy("Unassigned"), {"assigned": UNASSIGNED}, True),
+    (_lazy("Breaching soon"), {"due": BREACHING}, True),
+)
+
+
+def tabs(
+    user: Any,
+    groups: list[SupportGroup],
+    visible: QuerySet[Ticket],
+    *,
+    filters: dict[str, str],
+    views: list[SavedView],
+    chosen: SavedView | None,
+) -> list[Tab]:
+    """The queue's tabs: the built-in queues, three with counts that stop at 99+ (one query
+    for all three), then the agent's saved views."""
+    counted = [
+        queue_tickets(QueueFilterForm(query, groups=groups), user, groups, visible)
+        for _label, query, with_count in BUILT_IN
+        if with_count
+    ]
+    counts = iter(selectors.bounded_counts(counted))
+    result = [
+        Tab(
+            label=str(label),
+            query=urlencode(query),
+            count=next(counts) if with_count else None,
+            current=chosen is None and filters == query,
+        )
+        for label, query, with_count in BUILT_IN
+    ]
+    result.extend(
+        Tab(
+            label=view.name,
+            query=urlencode({"view": view.pk}),
+            count=None,
+            current=chosen is not None and chosen.pk == view.pk,
+        )
+        for view in views
     )
+    return result
 
 
 @require_GET
@@ -46,28 +153,27 @@ def home(request: HttpRequest) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     groups = list(groups_of(user))
-    form = QueueFilterForm(request.GET or None, groups=groups)
-    tickets = visible_tickets(user).select_related("group", "assignee", "problem_type")
-    status = form.value("status", ACTIVE)
-    if status == ACTIVE:
-        tickets = tickets.filter(status__in=ACTIVE_STATUSES)
-    elif status != ALL:
-        tickets = tickets.filter(status=status)
-    if group := form.value("group"):
-        tickets = tickets.filter(group__slug=group)
-    assigned = form.value("assigned")
-    if assigned == MINE:
-        tickets = tickets.filter(assignee_id=user.pk)
-    elif assigned == UNASSIGNED:
-        tickets = tickets.filter(assignee__isnull=True)
-    page = Paginator(in_queue_order(tickets), PER_PAGE).get_page(request.GET.get("page"))
+    views = list(selectors.saved_views_of(user)[:MAX_SAVED_VIEWS])
+    chosen = next((view for view in views if str(view.pk) == request.GET.get("view")), None)
+    data = dict(chosen.filters) if chosen else request.GET
+    form = QueueFilterForm(data or None, groups=groups)
+    filters = form.saved_filters()
+    visible = visible_tickets(user)  # built once: it asks whether the user is in security
+    page = selectors.queue_page(
+        queue_tickets(form, user, groups, visible), number=page_number(request), per_page=PER_PAGE
+    )
     return render(
         request,
         "tickets/agent/queue.html",
         {
             "form": form,
             "page": page,
-            "rows": [Row(ticket, markers(ticket)) for ticket in page],
+            "rows": [Row(ticket, markers(ticket)) for ticket in page.tickets],
+            "tabs": tabs(user, groups, visible, filters=filters, views=views, chosen=chosen),
+            "saved_view": chosen,
+            "save_form": SavedViewForm(initial={"name": chosen.name if chosen else ""}),
+            "filters": filters,
+            "search_form": QueueSearchForm(),
             "has_groups": bool(groups),
             "now": timezone.now(),
         },

@@ -31,7 +31,7 @@ from madoguchi.tickets.permissions import (
     can_change_status,
     can_reply_as_agent,
 )
-from madoguchi.tickets.selectors import ticket_messages
+from madoguchi.tickets.selectors import earlier_tickets, ticket_messages
 from madoguchi.tickets.views.agent import presenting
 from madoguchi.tickets.views.agent.access import agent_only
 
@@ -87,6 +87,7 @@ def render_ticket(
             "history": presenting.history_lines(events),
             "history_ok": check.ok,
             "history_verdict": presenting.history_verdict(check),
+            "earlier_tickets": earlier_tickets(user, ticket),
             "can_reply": can_reply_as_agent(user, ticket),
             "can_note": can_add_note(user, ticket) and ticket.status != Status.CLOSED,
             "can_change_status": can_change_status(user, ticket),
