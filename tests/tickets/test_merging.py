@@ -64,6 +64,9 @@ def test_the_duplicates_messages_and_files_are_copied_and_it_is_closed_pointing_
     assert ("スクリーンショットを送ります。", False) in bodies
     assert ("確認します。", False) in bodies
     assert ("重複の可能性", True) in bodies  # a note stays a note
+    # The target says where the copies come from and when they were first sent.
+    arrival = Message.objects.get(ticket=into, author_kind=AuthorKind.SYSTEM)
+    assert f"#{source.pk}" in arrival.body and not arrival.is_internal
     copied = Attachment.objects.get(ticket=into)
     original = Attachment.objects.get(ticket=source)
     assert copied.sha256 == original.sha256 and copied.file.name == original.file.name

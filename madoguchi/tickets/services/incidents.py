@@ -108,7 +108,7 @@ def link_to_incident(*, ticket: Ticket, incident: Ticket, by: Any) -> Ticket:
             return ticket
         previous = ticket.incident_id
         if previous is not None:
-            _unlink(ticket, by=by)
+            _unlink(ticket, previous, by=by)
         events.record(ticket, EventKind.INCIDENT_LINKED, actor=by, incident=incident.pk)
         events.record(incident, EventKind.INCIDENT_LINKED, actor=by, report=ticket.pk)
         ticket.incident = incident
@@ -117,9 +117,8 @@ def link_to_incident(*, ticket: Ticket, incident: Ticket, by: Any) -> Ticket:
     return ticket
 
 
-def _unlink(ticket: Ticket, *, by: Any) -> None:
-    assert ticket.incident_id is not None  # noqa: S101 - callers check
-    incident = Ticket.objects.select_for_update().get(pk=ticket.incident_id)
+def _unlink(ticket: Ticket, incident_id: int, *, by: Any) -> None:
+    incident = Ticket.objects.select_for_update().get(pk=incident_id)
     events.record(ticket, EventKind.INCIDENT_UNLINKED, actor=by, incident=incident.pk)
     events.record(incident, EventKind.INCIDENT_UNLINKED, actor=by, report=ticket.pk)
     incident.save(update_fields=["updated_at"])
@@ -132,7 +131,7 @@ def unlink_from_incident(*, ticket: Ticket, by: Any) -> Ticket:
         (ticket,) = _locked(ticket)
         if ticket.incident_id is None:
             raise IncidentError(IncidentErrorCode.NOT_LINKED)
-        _unlink(ticket, by=by)
+        _unlink(ticket, ticket.incident_id, by=by)
         ticket.incident = None
         ticket.save(update_fields=["incident", "updated_at"])
     return ticket

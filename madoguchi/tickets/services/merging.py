@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -147,15 +147,40 @@ def _notice_to_source(source: Ticket, into: Ticket, *, other_customer: bool) -> 
         ) % {"id": into.pk}
 
 
+def _notice_to_target(
+    source: Ticket, into: Ticket, messages: list[Message], *, other_customer: bool
+) -> str:
+    # The copies are dated when they arrive here; this line keeps their first dates in view.
+    with translation.override(into.language or "ja"):
+        if not messages:
+            return _("Request #%(id)s was merged into this one; it had no messages.") % {
+                "id": source.pk
+            }
+        first, last = (timezone.localtime(m.created_at) for m in (messages[0], messages[-1]))
+        text = _(
+            "Request #%(id)s was merged into this one. Its %(count)s messages follow, copied as "
+            "they were; they were first sent between %(first)s and %(last)s."
+        ) % {
+            "id": source.pk,
+            "count": len(messages),
+            "first": first.strftime("%Y-%m-%d %H:%M %Z"),
+            "last": last.strftime("%Y-%m-%d %H:%M %Z"),
+        }
+        if other_customer:
+            text += " " + _("They come from another customer, so they are internal notes.")
+        return text
+
+
 def merge_tickets(
     *, source: Ticket, into: Ticket, by: Any, other_customer_confirmed: bool = False
 ) -> MergeResult:
     """Copy `source`'s conversation onto `into` and close `source` with `merged_into` set.
 
-    Both histories record it: `into` gets MERGED_FROM then one entry per copied message and
-    file; `source` gets a notice to its customer naming where the conversation continues,
-    MERGED_INTO and its closing. Refuses (MergeError) a merge into itself, into or from a
-    closed ticket, chains of merges, and another customer's ticket unless confirmed.
+    Both histories record it: `into` gets a notice naming the source and its dates, then
+    MERGED_FROM and one entry per copied message and file; `source` gets a notice to its
+    customer naming where the conversation continues, MERGED_INTO and its closing. Refuses
+    (MergeError) a merge into itself, into or from a closed ticket, chains of merges, and
+    another customer's ticket unless confirmed.
     """
     with transaction.atomic():
         # Both rows locked in id order, so two merges of the same pair cannot deadlock.
@@ -172,6 +197,14 @@ def merge_tickets(
         files = list(Attachment.objects.filter(ticket=source).order_by("created_at", "id"))
         labels = _author_labels(source)
 
+        first = append_message(
+            into,
+            body=_notice_to_target(source, into, messages, other_customer=other_customer),
+            author_kind=AuthorKind.SYSTEM,
+            by=None,
+            channel=Channel.WEB,
+            is_internal=other_customer,
+        )
         entry = events.record(
             into,
             EventKind.MERGED_FROM,
@@ -180,6 +213,7 @@ def merge_tickets(
             messages=len(messages),
             attachments=len(files),
             other_customer=other_customer,
+            notice=first.pk,
         )
         copies: dict[int, Message] = {}
         for message in messages:
