@@ -6,6 +6,7 @@ from madoguchi.tickets.views.agent import actions, live, queue, saved_views, sea
 from madoguchi.tickets.views.agent import bulk as bulk_views
 from madoguchi.tickets.views.agent import incidents as incident_views
 from madoguchi.tickets.views.agent import merging as merge_views
+from madoguchi.tickets.views.agent.availability import availability
 from madoguchi.tickets.views.evidence import evidence_download
 
 app_name = "tickets"
@@ -13,6 +14,7 @@ app_name = "tickets"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", queue.home, name="agent_home"),
     path("tickets/", queue.queue, name="agent_queue"),
+    path("availability/", availability, name="agent_availability"),
     path("tickets/search/", search.search_tickets, name="agent_search"),
     path("views/", saved_views.save, name="agent_saved_view_save"),
     path("views/<int:view_id>/delete/", saved_views.delete, name="agent_saved_view_delete"),

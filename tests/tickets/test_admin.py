@@ -180,6 +180,7 @@ def test_an_admin_edits_the_members_of_a_group(
             "slug": "payments",
             "name_ja": payments.name_ja,
             "name_en": payments.name_en,
+            "assignment": "manual",
             "members": [str(agent.pk)],
         },
     )
@@ -192,6 +193,7 @@ def test_an_admin_edits_the_members_of_a_group(
             "slug": "payments",
             "name_ja": payments.name_ja,
             "name_en": payments.name_en,
+            "assignment": "manual",
             "members": [str(customer.pk)],
         },
     )

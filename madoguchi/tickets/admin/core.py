@@ -38,7 +38,15 @@ class SupportGroupAdmin(admin.ModelAdmin[SupportGroup]):
     list_filter = ("handles_security",)
     search_fields = ("slug", "name_ja", "name_en")
     filter_horizontal = ("members",)
-    fields = ("slug", "name_ja", "name_en", "handles_security", "members")
+    fields = (
+        "slug",
+        "name_ja",
+        "name_en",
+        "handles_security",
+        "assignment",
+        "only_assignee_replies",
+        "members",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SupportGroup]:
         return super().get_queryset(request).annotate(member_total=Count("members"))
