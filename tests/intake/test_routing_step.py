@@ -3,6 +3,7 @@ security group, urgent, and the group hears of them; assignment inside the group
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +36,9 @@ ENGLISH_DEPOSIT = {
 }
 
 
+_numbers = itertools.count(1)
+
+
 def send(**changes: Any) -> Ticket:
     values: dict[str, Any] = {
         "channel": "web",
@@ -46,6 +50,8 @@ def send(**changes: Any) -> Ticket:
         "fields": {"coin": "BTC", "network": "BTC"},
     }
     values.update(changes)
+    # Each message its own words: the same words again would be a double submission.
+    values["body"] = f"{values['body']} ({next(_numbers)})"
     outcome = intake.receive(InboundMessage(**values))
     assert outcome.outcome == "created", outcome
     return Ticket.objects.select_related("group").get(pk=outcome.ticket_id)
@@ -114,6 +120,25 @@ def test_rules_apply_in_order_until_one_stops() -> None:
     assert ticket.priority == Priority.HIGH
     assert [e["rule"] for e in events(ticket, EventKind.RULE_APPLIED)] == ["API is high", "Tag API"]
     assert list(ticket.tags.values_list("name", flat=True)) == ["integration"]
+
+
+def test_the_tier_is_the_one_the_exchange_last_reported_for_the_customer(customer: Any) -> None:
+    RoutingRule.objects.create(
+        name="VIP is high", position=1, customer_tiers=["vip"], set_priority="high"
+    )
+    first = send(customer_id=customer.pk, sender_email=customer.email)
+    assert first.priority == Priority.NORMAL  # nothing known of the customer yet
+    services.attach_account_context(ticket=first, context={"tier": "vip"}, by=None)
+    assert send(customer_id=customer.pk, sender_email=customer.email).priority == Priority.HIGH
+    # Another customer, and a visitor, are not VIPs.
+    assert send().priority == Priority.NORMAL
+    # The exchange's integration names its user: the same goes for its tickets.
+    relayed = {"channel": "api", "integration": "exchange", "external_user_id": "u-42"}
+    earlier = send(**relayed)
+    services.attach_account_context(ticket=earlier, context={"tier": "basic"}, by=None)
+    assert send(**relayed).priority == Priority.NORMAL
+    services.attach_account_context(ticket=earlier, context={"tier": "vip"}, by=None)
+    assert send(**relayed).priority == Priority.HIGH
 
 
 @pytest.mark.parametrize(

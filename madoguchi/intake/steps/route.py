@@ -9,10 +9,18 @@ that reveals one moves its ticket there too.
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from madoguchi.intake.inbound import InboundMessage, Triage
 from madoguchi.tickets import events, services
 from madoguchi.tickets.models import Assignment, EventKind, Priority, Ticket
-from madoguchi.tickets.routing.rules import GroupInfo, TicketFacts, decide, routing_table
+from madoguchi.tickets.routing.rules import (
+    GroupInfo,
+    RoutingTable,
+    TicketFacts,
+    decide,
+    routing_table,
+)
 from madoguchi.tickets.selectors import default_group, security_group
 
 
@@ -38,16 +46,38 @@ def route(message: InboundMessage) -> InboundMessage:
     return message
 
 
-def facts_of(message: InboundMessage, triage: Triage) -> TicketFacts:
-    # A new ticket has no tags yet, and its account context (the tier) arrives only after
-    # intake, from the exchange's systems.
+def facts_of(
+    message: InboundMessage, triage: Triage, *, ticket_id: int, table: RoutingTable
+) -> TicketFacts:
+    # A new ticket has no tags yet.
     return TicketFacts(
         problem_type=triage.problem_type,
         language=message.language,
         channel=message.channel,
         priority=triage.priority,
+        tier=known_tier(message, ticket_id=ticket_id) if table.asks_for_tier else "",
         security=triage.security,
     )
+
+
+def known_tier(message: InboundMessage, *, ticket_id: int) -> str:
+    """The customer's tier as the exchange's systems last reported it, on one of the customer's
+    earlier tickets: a new ticket's own account context arrives only after intake. Asked only
+    when a rule has a tier condition."""
+    if message.customer_id is not None:
+        same_customer = Q(customer_id=message.customer_id)
+    elif message.external_user_id and message.integration:
+        same_customer = Q(external_user_id=message.external_user_id)
+    else:
+        return ""
+    tier = (
+        Ticket.objects.filter(same_customer, account_context__has_key="tier")
+        .exclude(pk=ticket_id)
+        .order_by("-created_at", "-pk")
+        .values_list("account_context__tier", flat=True)
+        .first()
+    )
+    return tier.strip() if isinstance(tier, str) else ""
 
 
 def route_new(message: InboundMessage, triage: Triage, ticket_id: int) -> Ticket:
@@ -55,7 +85,7 @@ def route_new(message: InboundMessage, triage: Triage, ticket_id: int) -> Ticket
     and groups come from the process's copy, so a ticket with no rule to apply pays no query
     for them."""
     table = routing_table()
-    decision = decide(facts_of(message, triage), table.rules)
+    decision = decide(facts_of(message, triage, ticket_id=ticket_id, table=table), table.rules)
     target = (table.security_group() if triage.security else None) or decision.group
     if target is None and triage.group_id is not None:
         target = table.group(triage.group_id) or GroupInfo(

@@ -172,6 +172,11 @@ class RoutingTable:
     rules: tuple[Rule, ...]
     groups: Mapping[int, GroupInfo]
 
+    @property
+    def asks_for_tier(self) -> bool:
+        """Whether any rule has a tier condition (finding the tier costs a query)."""
+        return any(rule.tiers for rule in self.rules)
+
     def group(self, group_id: int | None) -> GroupInfo | None:
         return self.groups.get(group_id) if group_id is not None else None
 
