@@ -20,6 +20,7 @@ class TicketErrorCode(StrEnum):
     NOT_A_MEMBER = "not_a_member"
     BAD_TAG = "bad_tag"
     TOO_MANY_ATTACHMENTS = "too_many_attachments"
+    ASSIGNEE_ONLY = "assignee_only"
 
 
 MESSAGES = {
@@ -37,6 +38,10 @@ MESSAGES = {
     TicketErrorCode.NOT_A_MEMBER: _("This person is not an agent of the ticket's group."),
     TicketErrorCode.BAD_TAG: _("A tag is 1 to 50 characters without spaces or commas."),
     TicketErrorCode.TOO_MANY_ATTACHMENTS: _("Too many files are attached to this message."),
+    TicketErrorCode.ASSIGNEE_ONLY: _(
+        "In this group only the ticket's assignee may reply to the customer. Assign the "
+        "ticket to yourself first, or add an internal note."
+    ),
 }
 
 

@@ -144,8 +144,38 @@ def can_rate(user: Any, ticket: Ticket, *, granted: Collection[int] = ()) -> boo
     )
 
 
+def reply_reserved_for_assignee(user: Any, ticket: Ticket) -> bool:
+    """The ticket's group lets only the assignee answer the customer, and `user` is not it.
+
+    Unassigned tickets of such a group are reserved too: an agent takes the ticket first,
+    which is what keeps two people from answering at once. Administrators are exempt: they
+    step in when the assignee is away, and the assignee must be a member of the group,
+    which an administrator often is not. madoguchi itself (`user` None) is not bound either.
+    """
+    return (
+        user is not None
+        and not is_admin(user)
+        and ticket.group_id is not None
+        and ticket.assignee_id != user.pk
+        and _only_assignee_replies(ticket)
+    )
+
+
+def _only_assignee_replies(ticket: Ticket) -> bool:
+    # access_ticket has the group at hand already; a ticket read without it asks once.
+    if Ticket.group.is_cached(ticket):
+        return ticket.group is not None and ticket.group.only_assignee_replies
+    if ticket.group_id is None:
+        return False
+    return SupportGroup.objects.filter(pk=ticket.group_id, only_assignee_replies=True).exists()
+
+
 def can_reply_as_agent(user: Any, ticket: Ticket) -> bool:
-    return works_on(user, ticket) and ticket.status != Status.CLOSED
+    return (
+        works_on(user, ticket)
+        and ticket.status != Status.CLOSED
+        and not reply_reserved_for_assignee(user, ticket)
+    )
 
 
 def can_add_note(user: Any, ticket: Ticket) -> bool:

@@ -23,6 +23,7 @@ from madoguchi.tickets.models import (
     Ticket,
     TicketEvent,
 )
+from madoguchi.tickets.permissions import reply_reserved_for_assignee
 from madoguchi.tickets.services import sla
 from madoguchi.tickets.text import has_visible_text
 
@@ -168,6 +169,8 @@ def add_agent_reply(
         ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         if ticket.status == Status.CLOSED:
             raise TicketError(TicketErrorCode.CLOSED)
+        if reply_reserved_for_assignee(by, ticket):
+            raise TicketError(TicketErrorCode.ASSIGNEE_ONLY)
         message = append_message(
             ticket,
             body=body,
