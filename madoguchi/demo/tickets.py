@@ -2,7 +2,8 @@
 
 They show what agents meet: a deposit with a TxID and a screenshot, an account takeover that
 goes to the security group, a look-alike link, a pasted recovery phrase, an English request,
-and a solved and rated one.
+and a solved and rated one; and two routing rules that apply to them (the English lost-2FA
+request is tagged but stays with the security group; the VIP customer's later tickets are high).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from PIL import Image, ImageDraw
 from madoguchi import intake
 from madoguchi.intake.inbound import InboundAttachment, InboundMessage
 from madoguchi.tickets import services
-from madoguchi.tickets.models import Status, SupportGroup, Ticket
+from madoguchi.tickets.models import Priority, RoutingRule, Status, SupportGroup, Ticket
 
 # A recovery phrase from the BIP-39 test vectors: it holds nothing, it only shows the guard.
 TEST_VECTOR_PHRASE = "legal winner thank year wave sausage worth useful legal winner thank yellow"
@@ -33,6 +34,8 @@ class DemoTicket:
     screenshot: bool = False
     reply: str = ""
     solved_rating: int | None = None
+    # What the exchange's systems attach once the ticket is in (routing rules read the tier).
+    account_context: dict[str, str] = field(default_factory=dict)
 
 
 DEMO_TICKETS = (
@@ -53,6 +56,7 @@ DEMO_TICKETS = (
             "sent_at": "2026-11-20T21:05+09:00",
         },
         screenshot=True,
+        account_context={"tier": "vip", "kyc": "verified"},
     ),
     DemoTicket(
         subject="身に覚えのないログインがありました",
@@ -150,6 +154,8 @@ def load_demo_tickets(*, customer: Any, agent: Any) -> int:
             continue
         made += 1
         ticket = Ticket.objects.get(pk=outcome.ticket_id)
+        if demo.account_context:
+            services.attach_account_context(ticket=ticket, context=demo.account_context, by=None)
         if demo.reply:
             with transaction.atomic():
                 services.assign_ticket(ticket=ticket, assignee=agent, by=agent)
@@ -159,6 +165,31 @@ def load_demo_tickets(*, customer: Any, agent: Any) -> int:
         if demo.solved_rating is not None:
             services.rate_ticket(ticket=ticket, rating=demo.solved_rating, by=customer)
     return made
+
+
+def load_demo_rules() -> int:
+    """Two routing rules to show in the admin: English requests tagged for the English-speaking
+    desk, VIP customers first. Created once; returns how many were created."""
+    general = SupportGroup.objects.filter(slug="general").first()
+    rules = (
+        (
+            "English requests: English-speaking desk",
+            {
+                "position": 10,
+                "languages": ["en"],
+                "set_group": general,
+                "add_tags": ["english"],
+                "stop": False,
+            },
+        ),
+        (
+            "VIP customers: high priority",
+            {"position": 20, "customer_tiers": ["vip"], "set_priority": Priority.HIGH},
+        ),
+    )
+    return sum(
+        RoutingRule.objects.get_or_create(name=name, defaults=values)[1] for name, values in rules
+    )
 
 
 def join_every_group(agent: Any) -> None:

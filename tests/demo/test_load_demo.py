@@ -105,3 +105,22 @@ def test_the_demo_has_tickets_for_the_agent_page_and_sends_them_once() -> None:
 
     call_command("load_demo", stdout=StringIO(), stderr=StringIO())
     assert Ticket.objects.count() == 6
+
+
+def test_the_demo_routing_rules_apply_to_the_demo_tickets() -> None:
+    from madoguchi.tickets.models import Priority, RoutingRule, Ticket
+
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    assert RoutingRule.objects.count() == 2
+    tickets = Ticket.objects.select_related("group")
+    # The English lost-2FA request is tagged by the English rule but stays with security.
+    english = tickets.get(language="en")
+    assert (english.group.slug, english.priority) == ("security", Priority.URGENT)
+    assert list(english.tags.values_list("name", flat=True)) == ["english"]
+    # The deposit told the exchange the customer is a VIP: the trading question after it is
+    # high (the security problems in between stay urgent).
+    trading = tickets.get(subject="指値注文が出せません")
+    assert trading.priority == Priority.HIGH
+    assert trading.events.filter(kind="rule_applied").exists()
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    assert RoutingRule.objects.count() == 2

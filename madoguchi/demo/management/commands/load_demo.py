@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.services import create_user
-from madoguchi.demo.tickets import join_every_group, load_demo_tickets
+from madoguchi.demo.tickets import join_every_group, load_demo_rules, load_demo_tickets
 from madoguchi.helpcenter.demo_loader import DEMO_DIR, load_demo_content
 
 # Demo accounts only; `make demo` prints them so that anyone trying the product can log in.
@@ -82,5 +82,7 @@ class Command(BaseCommand):
         customer = users.get(email=DEMO_USERS[0][0])
         agent = users.get(email=DEMO_USERS[2][0])
         join_every_group(agent)
+        rules = load_demo_rules()
+        self.stdout.write(_("Routing rules: %(count)d created.") % {"count": rules})
         made = load_demo_tickets(customer=customer, agent=agent)
         self.stdout.write(_("Demo tickets: %(count)d sent.") % {"count": made})
