@@ -2,11 +2,18 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from madoguchi.tickets.views.agent import actions, live, queue, saved_views, search, ticket
+from madoguchi.tickets.views.agent import (
+    actions,
+    composer,
+    live,
+    queue,
+    saved_views,
+    search,
+    ticket,
+)
 from madoguchi.tickets.views.agent import bulk as bulk_views
 from madoguchi.tickets.views.agent import incidents as incident_views
 from madoguchi.tickets.views.agent import merging as merge_views
-from madoguchi.tickets.views.agent.availability import availability
 from madoguchi.tickets.views.evidence import evidence_download
 
 app_name = "tickets"
@@ -14,7 +21,6 @@ app_name = "tickets"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", queue.home, name="agent_home"),
     path("tickets/", queue.queue, name="agent_queue"),
-    path("availability/", availability, name="agent_availability"),
     path("tickets/search/", search.search_tickets, name="agent_search"),
     path("views/", saved_views.save, name="agent_saved_view_save"),
     path("views/<int:view_id>/delete/", saved_views.delete, name="agent_saved_view_delete"),
@@ -27,6 +33,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("tickets/<int:ticket_id>/reply/", actions.reply, name="agent_reply"),
     path("tickets/<int:ticket_id>/note/", actions.note, name="agent_note"),
+    path("tickets/<int:ticket_id>/compose/", composer.compose, name="agent_compose"),
+    path("tickets/<int:ticket_id>/articles/", composer.article_search, name="agent_articles"),
     path("tickets/<int:ticket_id>/status/", actions.change_status, name="agent_status"),
     path("tickets/<int:ticket_id>/priority/", actions.change_priority, name="agent_priority"),
     path("tickets/<int:ticket_id>/assignee/", actions.assign, name="agent_assign"),

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from madoguchi.accounts.models import Role
+from madoguchi.tickets.canned import filled_replies
 from madoguchi.tickets.events import verify_history
 from madoguchi.tickets.files import attachment_response
 from madoguchi.tickets.forms import (
@@ -30,6 +31,7 @@ from madoguchi.tickets.permissions import (
     can_add_note,
     can_change_status,
     can_reply_as_agent,
+    reply_reserved_for_assignee,
 )
 from madoguchi.tickets.selectors import earlier_tickets, ticket_messages
 from madoguchi.tickets.views.agent import presenting
@@ -61,6 +63,7 @@ def render_ticket(
     fields = list(ticket.problem_type.fields.all()) if ticket.problem_type else []
     events = list(ticket.events.order_by("sequence"))
     check = verify_history(ticket)
+    can_reply = can_reply_as_agent(user, ticket)
     forms = {
         "reply_form": ReplyForm(initial={"status": Status.PENDING}),
         "note_form": NoteForm(),
@@ -88,7 +91,11 @@ def render_ticket(
             "history_ok": check.ok,
             "history_verdict": presenting.history_verdict(check),
             "earlier_tickets": earlier_tickets(user, ticket),
-            "can_reply": can_reply_as_agent(user, ticket),
+            "can_reply": can_reply,
+            "reply_reserved": not can_reply
+            and ticket.status != Status.CLOSED
+            and reply_reserved_for_assignee(user, ticket),
+            "canned_replies": filled_replies(ticket, agent=user) if can_reply else [],
             "can_note": can_add_note(user, ticket) and ticket.status != Status.CLOSED,
             "can_change_status": can_change_status(user, ticket),
             **forms,
