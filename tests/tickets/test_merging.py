@@ -252,3 +252,15 @@ def test_a_customer_cannot_reach_the_merge_page(
     source, into = pair
     response = login(customer).post(merge_url(source), {"into": into.pk, "confirm": "1"})
     assert response.status_code == 404
+
+
+def test_a_ticket_of_another_group_merged_in_is_counted_but_not_named(
+    make_ticket: MakeTicket, admin_user: Any, payments_agent: Any, login: Login
+) -> None:
+    mine = make_ticket()
+    theirs = make_ticket(problem_type="account", subject="秘密の件名", fields={})
+    merge_tickets(source=theirs, into=mine, by=admin_user)
+    page = login(payments_agent).get(reverse("tickets:agent_ticket", kwargs={"ticket_id": mine.pk}))
+    html = page.content.decode()
+    assert "秘密の件名" not in html
+    assert "agent-links__merged-in" in html

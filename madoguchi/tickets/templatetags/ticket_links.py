@@ -22,15 +22,26 @@ def _user(context: Any) -> Any:
 
 @register.inclusion_tag("tickets/agent/_links.html", takes_context=True)
 def ticket_links(context: Any, ticket: Ticket) -> dict[str, Any]:
+    """One query on a plain ticket (are any tickets merged into it?); the visibility checks and
+    the reports cost more only on tickets that have merges or are incidents."""
     user = _user(context)
-    visible = visible_tickets(user)
+    merged_in = list(
+        Ticket.objects.filter(merged_into=ticket).order_by("pk").values("pk", "subject")
+    )
     reports: list[Ticket] = []
     other_reports = 0
-    if ticket.is_incident:
-        all_reports = Ticket.objects.filter(incident=ticket)
-        reports = list(visible.filter(incident=ticket).order_by("pk"))
-        other_reports = all_reports.count() - len(reports)
-    merged_in = list(visible.filter(merged_into=ticket).order_by("pk").values("pk", "subject"))
+    named = [row["pk"] for row in merged_in]
+    if ticket.merged_into_id is not None:
+        named.append(ticket.merged_into_id)
+    if ticket.incident_id is not None:
+        named.append(ticket.incident_id)
+    visible_ids: set[int] = set()
+    if named or ticket.is_incident:
+        visible = visible_tickets(user)
+        visible_ids = set(visible.filter(pk__in=named).values_list("pk", flat=True))
+        if ticket.is_incident:
+            reports = list(visible.filter(incident=ticket).order_by("pk"))
+            other_reports = Ticket.objects.filter(incident=ticket).count() - len(reports)
     return {
         "ticket": ticket,
         "csrf_token": context.get("csrf_token"),
@@ -39,11 +50,10 @@ def ticket_links(context: Any, ticket: Ticket) -> dict[str, Any]:
         # The incident itself is answered too, when it still needs work.
         "reply_count": sum(1 for r in reports if r.status in ACTIVE_STATUSES)
         + (1 if ticket.is_active else 0),
-        "merged_in": merged_in,
-        "merged_into_visible": ticket.merged_into_id is not None
-        and visible.filter(pk=ticket.merged_into_id).exists(),
-        "incident_visible": ticket.incident_id is not None
-        and visible.filter(pk=ticket.incident_id).exists(),
+        "merged_in": [row for row in merged_in if row["pk"] in visible_ids],
+        "other_merged_in": len(merged_in) - len([r for r in merged_in if r["pk"] in visible_ids]),
+        "merged_into_visible": ticket.merged_into_id in visible_ids,
+        "incident_visible": ticket.incident_id in visible_ids,
         "open": ticket.status != Status.CLOSED and ticket.merged_into_id is None,
     }
 
