@@ -180,6 +180,10 @@ def test_the_agent_confirms_after_seeing_what_moves(
     assert done.status_code == 302
     moving.refresh_from_db()
     assert moving.customer_id == customer.pk
+    # The ticket the agent started from records the merge too, naming what moved.
+    entry = ticket.events.get(kind=EventKind.CUSTOMER_MERGED)
+    assert entry.data["moved"] == [moving.pk] and entry.actor == payments_agent
+    assert verify_history(ticket).ok
 
 
 def test_another_groups_ticket_and_a_customer_get_the_same_not_found(

@@ -138,28 +138,42 @@ def plan_customer_merge(*, source: Any, into: Any, by: Any) -> CustomerMergePlan
     return CustomerMergePlan(source_user, source_email, into, visible, hidden, addresses)
 
 
-def merge_customers(*, source: Any, into: Any, by: Any) -> CustomerMergePlan:
+def merge_customers(
+    *, source: Any, into: Any, by: Any, started_from: Ticket | None = None
+) -> CustomerMergePlan:
     """Move every ticket of `source` (an account, or a visitor's email) to the account `into`,
     record CUSTOMER_MERGED on each, and deactivate the source account. Returns the plan it
     carried out. The tickets keep their requester email: it is where the customer wrote from,
-    and mail replies are threaded by it."""
+    and mail replies are threaded by it.
+
+    `started_from` is the ticket whose customer panel the agent started from: it records the
+    merge too (with the moved tickets' ids), so a merge that moved nothing still leaves a trace.
+    """
     with transaction.atomic():
         plan = plan_customer_merge(source=source, into=into, by=by)
         source_user = plan.source_user
         emails = sorted({plan.source_email.lower(), *(a.email.lower() for a in plan.addresses)})
-        moving = _source_tickets(source_user, plan.source_email)
-        for ticket in moving.select_for_update().order_by("pk"):
-            events.record(
-                ticket,
-                EventKind.CUSTOMER_MERGED,
-                actor=by,
-                from_user=source_user.pk if source_user is not None else None,
-                from_emails=emails,
-                into_user=into.pk,
-                into_email=into.email,
-            )
+        moving = list(
+            _source_tickets(source_user, plan.source_email).select_for_update().order_by("pk")
+        )
+        what = {
+            "from_user": source_user.pk if source_user is not None else None,
+            "from_emails": emails,
+            "into_user": into.pk,
+            "into_email": into.email,
+        }
+        for ticket in moving:
+            events.record(ticket, EventKind.CUSTOMER_MERGED, actor=by, **what)
             ticket.customer = into
             ticket.save(update_fields=["customer", "updated_at"])
+        if started_from is not None and started_from.pk not in {t.pk for t in moving}:
+            events.record(
+                started_from,
+                EventKind.CUSTOMER_MERGED,
+                actor=by,
+                moved=[t.pk for t in moving],
+                **what,
+            )
         if source_user is not None:
             # Deactivated, never deleted: its tickets' histories and its addresses stay known.
             get_user_model().objects.filter(Q(pk=source_user.pk)).update(is_active=False)

@@ -128,7 +128,7 @@ def merge_customer(request: HttpRequest, ticket_id: int) -> HttpResponse:
             context["plan"] = plan
             context["form"] = CustomerMergeForm(initial={"email": form.cleaned_data["email"]})
             return render(request, "tickets/agent/merge_customer.html", context)
-        plan = merge_customers(source=source, into=into, by=request.user)
+        plan = merge_customers(source=source, into=into, by=request.user, started_from=ticket)
     except CustomerMergeError as error:
         form.add_error(None, error.message)
         return render(request, "tickets/agent/merge_customer.html", context, status=400)
