@@ -258,3 +258,17 @@ def test_unknown_placeholders_are_each_named_once() -> None:
 def test_agents_cannot_open_the_canned_reply_admin(payments_agent: Any, login: Login) -> None:
     response = login(payments_agent).get("/en/admin/tickets/cannedreply/")
     assert response.status_code in (302, 403, 404)
+
+
+def test_the_demo_canned_replies_use_only_known_placeholders_and_load_once() -> None:
+    from madoguchi.demo.canned import DEMO_CANNED_REPLIES, load_demo_canned_replies
+
+    for demo in DEMO_CANNED_REPLIES:
+        assert unknown_placeholders(demo.body_ja) == unknown_placeholders(demo.body_en) == []
+    assert load_demo_canned_replies() == len(DEMO_CANNED_REPLIES)
+    assert load_demo_canned_replies() == 0
+    assert set(CannedReply.objects.values_list("group__slug", flat=True)) == {
+        None,
+        "payments",
+        "security",
+    }

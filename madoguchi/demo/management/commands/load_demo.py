@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from madoguchi.accounts.services import create_user
+from madoguchi.demo.canned import load_demo_canned_replies
 from madoguchi.demo.tickets import join_every_group, load_demo_rules, load_demo_tickets
 from madoguchi.helpcenter.demo_loader import DEMO_DIR, load_demo_content
 
@@ -84,5 +85,7 @@ class Command(BaseCommand):
         join_every_group(agent)
         rules = load_demo_rules()
         self.stdout.write(_("Routing rules: %(count)d created.") % {"count": rules})
+        canned = load_demo_canned_replies()
+        self.stdout.write(_("Canned replies: %(count)d created.") % {"count": canned})
         made = load_demo_tickets(customer=customer, agent=agent)
         self.stdout.write(_("Demo tickets: %(count)d sent.") % {"count": made})
