@@ -215,13 +215,15 @@ def reapply_policy(
     targets = targets_for(
         applied, start=ticket.created_at, priority=ticket.priority, response_hours={}, paused=paused
     )
+    before = {target: getattr(ticket, DUE_FIELDS[target]) for target in DUE_FIELDS}
     ticket.sla_policy = applied.policy
     ticket.first_response_due_at = targets.first_response_due_at
     ticket.resolution_due_at = targets.resolution_due_at
     fields += ["sla_policy", "first_response_due_at", "resolution_due_at"]
     for target in (SlaTarget.FIRST_RESPONSE, SlaTarget.RESOLUTION):
-        due = getattr(ticket, DUE_FIELDS[target])
-        if due is None or due > now:
+        due, old = getattr(ticket, DUE_FIELDS[target]), before[target]
+        # A breach stays a breach unless the new policy really gives the target more time.
+        if due is None or (due > now and (old is None or due > old)):
             _forget(ticket, target, fields)
     events.record(ticket, EventKind.SLA_APPLIED, actor=by, reason=reason, **targets.as_data())
 
