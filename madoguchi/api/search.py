@@ -10,6 +10,7 @@ from ninja import Query, Router, Schema, Status
 
 from madoguchi.api.errors import ErrorOut, ValidationErrorOut
 from madoguchi.api.throttling import AddressThrottle
+from madoguchi.helpcenter.documents import HELP_CENTER_TYPES
 from madoguchi.search.errors import QueryError
 from madoguchi.search.query import autocomplete, search
 
@@ -85,7 +86,14 @@ def search_endpoint(
     language = _language(request, locale)
     with translation.override(language):
         try:
-            found = search(q, locale=language, limit=limit, offset=offset, category=category)
+            found = search(
+                q,
+                locale=language,
+                limit=limit,
+                offset=offset,
+                category=category,
+                types=HELP_CENTER_TYPES,
+            )
         except QueryError as error:
             return Status(400, {"code": error.code.value, "message": error.message})
     return Status(200, found)
@@ -104,4 +112,5 @@ def autocomplete_endpoint(
     limit: int = Query(8, ge=1, le=20),
 ) -> Status:
     language = _language(request, locale)
-    return Status(200, {"suggestions": autocomplete(q, locale=language, limit=limit)})
+    suggestions = autocomplete(q, locale=language, limit=limit, types=HELP_CENTER_TYPES)
+    return Status(200, {"suggestions": suggestions})

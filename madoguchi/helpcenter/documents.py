@@ -13,6 +13,9 @@ from madoguchi.search.documents import Document, DocumentSource
 
 ARTICLE = "article"
 GUIDE = "guide"
+# What public searches ask for by name: never tickets or anything else private (the search
+# service leaves private types out by default too; naming these says so at each call).
+HELP_CENTER_TYPES = (ARTICLE, GUIDE)
 
 
 def article_url(*, locale: str, slug: str) -> str:

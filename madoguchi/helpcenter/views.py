@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_POST
 
 from madoguchi.helpcenter import selectors
-from madoguchi.helpcenter.documents import article_url, guide_url
+from madoguchi.helpcenter.documents import HELP_CENTER_TYPES, article_url, guide_url
 from madoguchi.helpcenter.forms import FeedbackForm, SearchForm
 from madoguchi.helpcenter.models import (
     Article,
@@ -217,6 +217,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 limit=RESULTS_PER_PAGE,
                 offset=(page - 1) * RESULTS_PER_PAGE,
                 category=category_slug,
+                types=HELP_CENTER_TYPES,
             )
         except QueryError as error:
             context["error"] = error.message
