@@ -17,6 +17,7 @@ from madoguchi.accounts.permissions import is_admin
 from madoguchi.search.query import search
 from madoguchi.tickets import catalogue
 from madoguchi.tickets.models import (
+    ACTIVE_STATUSES,
     Message,
     Priority,
     ProblemType,
@@ -182,6 +183,10 @@ def queue_tickets(
         tickets = tickets.filter(priority=priority)
     if breaching_within is not None:
         return breaching_soon(tickets, now=now or timezone.now(), within=breaching_within)
+    if statuses is None or not set(statuses) <= ACTIVE_STATUSES:
+        # Finished tickets have no targets left to order by: the newest first, which the
+        # primary key's index gives without sorting hundreds of thousands of rows.
+        return tickets.order_by("-pk")
     return in_queue_order(tickets)
 
 

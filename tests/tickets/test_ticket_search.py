@@ -165,7 +165,10 @@ def test_the_search_takes_the_same_few_queries_for_many_hits(
         indexed(subject=f"出金 {number}")
     client = login(payments_agent)
     client.get(SEARCH, {"q": "出金"})
-    with django_assert_max_num_queries(16):
+    # The search service's own queries (statistics, synonyms, count, candidates, documents,
+    # facets; PostgreSQL adds a SET LOCAL before each index scan), then one for the tickets:
+    # the same number for 20 hits as for 2.
+    with django_assert_max_num_queries(24):
         response = client.get(SEARCH, {"q": "出金"})
     assert len(hit_ids(response)) == 20
 
