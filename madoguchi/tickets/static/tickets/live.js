@@ -26,7 +26,7 @@
   var stopped = false;
 
   function text(template, name) {
-    return template.replace("%(name)s", name);
+    return template.replace("{name}", name);
   }
 
   function draftState() {
