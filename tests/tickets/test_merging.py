@@ -21,6 +21,7 @@ from madoguchi.tickets.models import (
     Status,
     Ticket,
 )
+from madoguchi.tickets.selectors import ticket_for_message_ids
 from madoguchi.tickets.services import add_agent_reply, add_internal_note, change_status
 from madoguchi.tickets.services.merging import MergeError, MergeErrorCode, merge_tickets
 from tests.tickets.conftest import png_bytes
@@ -264,3 +265,29 @@ def test_a_ticket_of_another_group_merged_in_is_counted_but_not_named(
     html = page.content.decode()
     assert "秘密の件名" not in html
     assert "agent-links__merged-in" in html
+
+
+def test_a_mail_reply_to_an_answer_of_the_duplicate_threads_to_the_ticket_that_goes_on(
+    make_ticket: MakeTicket, payments_agent: Any
+) -> None:
+    into, source = make_ticket(), make_ticket(subject="二件目")
+    add_agent_reply(
+        ticket=source, body="確認します。", by=payments_agent, external_id="<a1@madoguchi>"
+    )
+    merge_tickets(source=source, into=into, by=payments_agent)
+    found = ticket_for_message_ids(["<a1@madoguchi>"])
+    assert found is not None and found.pk == into.pk
+
+
+def test_another_customers_mail_replies_never_thread_to_the_ticket_merged_into(
+    make_ticket: MakeTicket, payments_agent: Any
+) -> None:
+    other = create_user(email="taro@example.jp", password="a-long-customer-password")
+    mine = make_ticket()
+    theirs = make_ticket(sender_email=other.email, customer_id=other.pk)
+    add_agent_reply(
+        ticket=theirs, body="確認します。", by=payments_agent, external_id="<t1@madoguchi>"
+    )
+    merge_tickets(source=theirs, into=mine, by=payments_agent, other_customer_confirmed=True)
+    found = ticket_for_message_ids(["<t1@madoguchi>"])
+    assert found is not None and found.pk == theirs.pk

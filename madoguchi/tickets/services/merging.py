@@ -227,8 +227,9 @@ def merge_tickets(
                 is_internal=internal,
                 redacted_kinds=message.redacted_kinds,
                 link_findings=message.link_findings,
-                # Kept: a mail reply to one of the duplicate's answers threads to the copy.
-                external_id=message.external_id,
+                # Kept, so a mail reply to one of the duplicate's answers threads to the copy;
+                # not for another customer, whose replies must stay off this ticket.
+                external_id="" if other_customer else message.external_id,
             )
             copies[message.pk] = copy
             # Named as the duplicate's history named the author, so the target's evidence
