@@ -1,7 +1,8 @@
 """`madoguchi worker`: run background tasks from the database queue until stopped.
 
 The same loop as django-tasks-db's `db_worker`, with defaults for this project: every queue in
-settings.TASKS, and no autoreload (a worker restarted mid-task would run that task twice).
+settings.TASKS, no autoreload (a worker restarted mid-task would run that task twice), and the
+periodic tasks (madoguchi.serving.periodic, such as the SLA check) queued every minute.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from madoguchi.serving.periodic import PeriodicTrigger
 from madoguchi.serving.supervisor import PARENT_PID_ENV
 
 
@@ -27,12 +29,26 @@ class Command(DatabaseWorkerCommand):
         for action in parser._actions:
             if action.dest == "reload":
                 action.help = "Restart the worker when the code changes (default: off)."
+        parser.add_argument(
+            "--periodic-every",
+            type=float,
+            default=60.0,
+            help="Queue the periodic tasks (the SLA check) every this many seconds; 0: never.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         parent = os.environ.pop(PARENT_PID_ENV, "")
         if parent.isdigit():
             _stop_when_orphaned(int(parent))
-        super().handle(*args, **options)
+        periodic = options.pop("periodic_every")
+        trigger = PeriodicTrigger(periodic) if periodic > 0 and not options["batch"] else None
+        if trigger is not None:
+            trigger.start()
+        try:
+            super().handle(*args, **options)
+        finally:
+            if trigger is not None:
+                trigger.stop()
 
 
 def _stop_when_orphaned(parent_pid: int) -> None:
