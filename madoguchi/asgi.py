@@ -25,7 +25,7 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import URLPattern, URLResolver, path  # noqa: E402
 
 from madoguchi.serving import DEFAULT_THREADS, THREADS_ENV  # noqa: E402
-from madoguchi.tickets.consumers import TicketRoomConsumer  # noqa: E402
+from madoguchi.tickets.consumers import QueueRoomConsumer, TicketRoomConsumer  # noqa: E402
 
 
 class PingConsumer(WebsocketConsumer):
@@ -39,6 +39,7 @@ class PingConsumer(WebsocketConsumer):
 websocket_urlpatterns: list[URLPattern | URLResolver] = [
     path("ws/ping/", PingConsumer.as_asgi()),
     path("ws/agent/tickets/<int:ticket_id>/", TicketRoomConsumer.as_asgi()),
+    path("ws/agent/queue/", QueueRoomConsumer.as_asgi()),
 ]
 
 # Django's own ASGI handler, for servers and tests that want the pure-ASGI path.

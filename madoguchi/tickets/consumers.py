@@ -31,9 +31,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404
 
+from madoguchi.accounts.permissions import is_admin
 from madoguchi.accounts.selectors import has_totp
 from madoguchi.tickets import live
-from madoguchi.tickets.models import TicketEvent
+from madoguchi.tickets.models import SupportGroup, TicketEvent
 from madoguchi.tickets.permissions import access_ticket, is_agent, works_on
 
 VIEWING = "viewing"
@@ -74,6 +75,24 @@ def latest_sequence(user: Any, ticket_id: int) -> int | None:
         .first()
     )
     return newest or 0
+
+
+def queue_rooms(user: Any) -> list[str] | None:
+    """The queue rooms `user` hears, or None if they may not: their groups' (every group for an
+    administrator) and, for the security group, the alerts about tickets routed elsewhere."""
+    if not is_agent(user) or not has_totp(user):
+        return None
+    groups = SupportGroup.objects.all()
+    if not is_admin(user):
+        groups = groups.filter(members=user)
+    rooms = []
+    security = False
+    for pk, handles_security in groups.values_list("pk", "handles_security"):
+        rooms.append(live.queue_room(pk))
+        security = security or handles_security
+    if security or is_admin(user):
+        rooms.append(live.SECURITY_ROOM)
+    return rooms
 
 
 def display_name(user: Any) -> str:
@@ -249,3 +268,35 @@ def _fresh_session(scope: dict[str, Any]) -> Any:
     engine = import_module(settings.SESSION_ENGINE)
     key = getattr(scope.get("session"), "session_key", None)
     return engine.SessionStore(session_key=key)
+
+
+class QueueRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
+    """ws/agent/queue/: tells a queue page that a ticket of the agent's groups changed.
+
+    Frames from the server: {"type": "changed", "ticket": N, "kind": K}; the page then reloads
+    its rows over HTTP. Nothing is read from the page. Membership is read once, on joining; the
+    page's slow refresh (static/tickets/queue_live.js) covers a group joined since, and changes
+    made in other processes when the channel layer is the in-memory one.
+    """
+
+    rooms: list[str] | None = None
+
+    async def connect(self) -> None:
+        rooms = await database_sync_to_async(queue_rooms)(self.scope.get("user"))
+        if rooms is None:
+            await self.close()
+            return
+        self.rooms = rooms
+        live.consumers_run_on(asyncio.get_running_loop())
+        for room in rooms:
+            await self.channel_layer.group_add(room, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code: int) -> None:
+        for room in self.rooms or ():
+            await self.channel_layer.group_discard(room, self.channel_name)
+
+    async def ticket_changed(self, message: dict[str, Any]) -> None:
+        await self.send_json(
+            {"type": "changed", "ticket": message["ticket"], "kind": message["kind"]}
+        )

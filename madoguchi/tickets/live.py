@@ -24,11 +24,13 @@ from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
-from madoguchi.tickets.models import TicketEvent
+from madoguchi.tickets.models import EventKind, TicketEvent
 
 logger = logging.getLogger(__name__)
 
 CHANGED = "ticket.changed"
+# The security group hears of every ticket it is alerted to, wherever the ticket is routed.
+SECURITY_ROOM = "queue.security-alerts"
 
 
 def ticket_room(ticket_id: int) -> str:
@@ -90,6 +92,8 @@ def announce(event: TicketEvent, *, group_id: int | None) -> None:
     batch.messages.append((ticket_room(event.ticket_id), message))
     if group_id is not None:
         batch.messages.append((queue_room(group_id), message))
+    if event.kind == EventKind.SECURITY_ALERT:
+        batch.messages.append((SECURITY_ROOM, message))
 
 
 def deliver(messages: list[tuple[str, dict[str, Any]]]) -> None:

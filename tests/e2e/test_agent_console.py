@@ -38,7 +38,8 @@ from madoguchi import intake
 from madoguchi.accounts.services import create_user
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.tickets.events import verify_history
-from madoguchi.tickets.models import Message, Status, SupportGroup, Ticket
+from madoguchi.tickets.models import Message, Priority, Status, SupportGroup, Ticket
+from madoguchi.tickets.services import change_priority
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -257,3 +258,60 @@ def test_two_agents_on_one_ticket_see_each_other_and_a_reply_appears_without_rel
     # Suzuki leaves: the warning on Sato's page goes away.
     suzuki_page.context.close()
     sato_page.wait_for_selector(".agent-live__presence", state="hidden")
+
+
+def test_an_urgent_account_takeover_appears_at_the_top_of_the_security_queue_with_its_countdown(
+    asgi_server: AsgiLiveServer, browser: Any
+) -> None:
+    base = asgi_server.url
+    customer = create_user(email="taro@example.jp", password="a-long-customer-password")
+    guard, secret = make_agent("Tanaka", "security")
+    # Already in the queue: a phishing report, lowered to normal by an agent.
+    earlier = file_ticket(
+        channel="web",
+        subject="サポートを名乗るDMが届きました",
+        body="サポートを名乗るアカウントからDMが届きました。本物でしょうか。",
+        sender_email=customer.email,
+        customer_id=customer.pk,
+        email_verified=True,
+        problem_type="security",
+        fields={"what_happened": "phishing"},
+        language="ja",
+    )
+    change_priority(ticket=earlier, priority=Priority.NORMAL, by=guard)
+
+    queue = signed_in_page(browser, base, guard, secret, "/ja/agent/tickets/")
+    rows = queue.locator(".agent-queue__table tbody tr[data-queue-row]")
+    assert rows.count() == 1
+    queue.evaluate("window.notReloaded = true")
+
+    # The customer reports a takeover (through intake, as the support form sends it).
+    takeover = file_ticket(
+        channel="web",
+        subject="身に覚えのないログインがあります",
+        body="今朝、身に覚えのないログイン通知が届き、パスワードが変更されていました。",
+        sender_email=customer.email,
+        customer_id=customer.pk,
+        email_verified=True,
+        problem_type="security",
+        fields={"what_happened": "takeover"},
+        language="ja",
+    )
+    assert takeover.priority == Priority.URGENT
+    assert takeover.group is not None and takeover.group.slug == "security"
+
+    # It appears on the open queue without a reload, first, marked new, with its countdown.
+    top = queue.locator(".agent-queue__table tbody tr[data-queue-row]").first
+    queue.wait_for_function(
+        "id => document.querySelector('.agent-queue__table tbody tr[data-queue-row]')"
+        "?.dataset.ticket === String(id)",
+        arg=takeover.pk,
+    )
+    assert queue.evaluate("window.notReloaded") is True
+    assert rows.count() == 2
+    assert "agent-queue__row--new" in (top.get_attribute("class") or "")
+    assert "身に覚えのないログインがあります" in top.inner_text()
+    countdown = top.locator("[data-sla-countdown]")
+    assert countdown.get_attribute("data-sla-state") == "ok"
+    assert "初回" in countdown.inner_text(), countdown.inner_text()
+    assert rows.nth(1).get_attribute("data-ticket") == str(earlier.pk)

@@ -597,3 +597,51 @@ def test_announcing_costs_no_query_and_one_transaction_sends_one_push_per_room(
         live.queue_room(ticket.group_id),
         live.ticket_room(ticket.pk),
     ]
+
+
+# --- The queue room ---------------------------------------------------------------------------
+
+
+async def queue_socket(user: Any) -> Any:
+    cookie = await database_sync_to_async(session_cookie)(user)
+    headers = [(b"origin", b"http://localhost"), (b"cookie", f"sessionid={cookie}".encode())]
+    return WebsocketCommunicator(application, "/ws/agent/queue/", headers)
+
+
+def test_a_queue_page_hears_of_its_groups_tickets_and_not_of_other_groups(
+    make_ticket: Callable[..., Ticket], sato: Any, general_agent: Any, customer: Any
+) -> None:
+    async def scenario() -> None:
+        payments = await queue_socket(sato)
+        general = await queue_socket(general_agent)
+        assert (await payments.connect())[0]
+        assert (await general.connect())[0]
+        assert not (await (await queue_socket(customer)).connect())[0]
+        ticket = await database_sync_to_async(make_ticket)()  # a deposit: payments
+        pushed = await frame(payments, "changed")
+        assert pushed == {"type": "changed", "ticket": ticket.pk, "kind": pushed["kind"]}
+        assert await general.receive_nothing(timeout=0.5)
+        await payments.disconnect()
+        await general.disconnect()
+
+    run(scenario)
+
+
+def test_the_security_group_hears_of_a_ticket_it_is_alerted_to_wherever_it_is_routed(
+    make_ticket: Callable[..., Ticket], make_agent: Callable[..., Any]
+) -> None:
+    guard = make_agent("guard", groups=("security",))
+    payments = SupportGroup.objects.get(slug="payments").pk
+
+    async def scenario() -> None:
+        security = await queue_socket(guard)
+        assert (await security.connect())[0]
+        ticket = await database_sync_to_async(make_ticket)(
+            body="入金が反映されません。カード番号は 4111 1111 1111 1111 です。"
+        )
+        assert ticket.group_id == payments
+        pushed = await frame(security, "changed")
+        assert pushed["ticket"] == ticket.pk
+        await security.disconnect()
+
+    run(scenario)
