@@ -198,3 +198,14 @@ def test_the_earlier_tickets_panel_is_bounded(
     current = make_ticket(subject="今回")
     html = login(payments_agent).get(f"/en/agent/tickets/{current.pk}/").content.decode()
     assert html.count("data-earlier-ticket=") == 10
+
+
+def test_a_list_with_finished_tickets_shows_the_newest_first(
+    payments_agent: Any, make_ticket: MakeTicket, login: Login
+) -> None:
+    older = make_ticket(subject="older")
+    newer = make_ticket(subject="newer")
+    services.change_status(ticket=older, status=Status.SOLVED, by=payments_agent)
+    client = login(payments_agent)
+    assert ids(client.get(QUEUE, {"status": "all"})) == [newer.pk, older.pk]
+    assert ids(client.get(QUEUE, {"status": "solved"})) == [older.pk]

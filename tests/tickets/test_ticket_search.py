@@ -237,3 +237,14 @@ def test_a_reply_from_the_customer_is_indexed(
             )
         )
     assert hit_ids(login(payments_agent).get(SEARCH, {"q": "メタマスク"})) == [ticket.pk]
+
+
+def test_a_full_rebuild_of_the_index_brings_tickets_back(
+    payments_agent: Any, make_ticket: MakeTicket, login: Login
+) -> None:
+    from madoguchi.search.services import rebuild_index
+
+    ticket = make_ticket(subject="再構築のテスト")
+    assert hit_ids(login(payments_agent).get(SEARCH, {"q": "再構築"})) == []
+    rebuild_index()
+    assert hit_ids(login(payments_agent).get(SEARCH, {"q": "再構築"})) == [ticket.pk]
