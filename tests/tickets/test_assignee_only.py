@@ -34,6 +34,14 @@ def colleague(make_agent: Callable[..., Any]) -> Any:
     return make_agent("colleague", groups=("payments",))
 
 
+@pytest.fixture
+def taken(payments_agent: Any, make_ticket: MakeTicket) -> Ticket:
+    """A payments ticket its agent has taken."""
+    ticket = make_ticket()
+    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    return ticket
+
+
 def page(client: Client, ticket: Ticket, language: str = "ja") -> str:
     response = client.get(f"/{language}/agent/tickets/{ticket.pk}/")
     assert response.status_code == 200
@@ -45,10 +53,9 @@ def reply(client: Client, ticket: Ticket, body: str = "確認いたします。"
 
 
 def test_the_assignee_replies_as_usual(
-    reserved_group: SupportGroup, payments_agent: Any, make_ticket: MakeTicket, login: Login
+    reserved_group: SupportGroup, payments_agent: Any, taken: Ticket, login: Login
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     client = login(payments_agent)
     assert f'action="/ja/agent/tickets/{ticket.pk}/reply/"' in page(client, ticket)
     assert reply(client, ticket).status_code == 302
@@ -59,11 +66,10 @@ def test_another_agent_sees_why_there_is_no_reply_box_and_who_may_answer(
     reserved_group: SupportGroup,
     payments_agent: Any,
     colleague: Any,
-    make_ticket: MakeTicket,
+    taken: Ticket,
     login: Login,
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     html = page(login(colleague), ticket)
     assert f"/agent/tickets/{ticket.pk}/reply/" not in html
     assert RESERVED_JA in html and payments_agent.email in html
@@ -78,11 +84,10 @@ def test_another_agents_reply_is_refused_in_words_and_their_text_kept(
     reserved_group: SupportGroup,
     payments_agent: Any,
     colleague: Any,
-    make_ticket: MakeTicket,
+    taken: Ticket,
     login: Login,
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     response = reply(login(colleague), ticket, "長い返信の下書き")
     html = response.content.decode()
     assert response.status_code == 400
@@ -95,11 +100,10 @@ def test_another_agent_may_still_add_an_internal_note(
     reserved_group: SupportGroup,
     payments_agent: Any,
     colleague: Any,
-    make_ticket: MakeTicket,
+    taken: Ticket,
     login: Login,
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     response = login(colleague).post(
         f"/ja/agent/tickets/{ticket.pk}/note/", {"body": "先週も同じ相談がありました。"}
     )
@@ -124,10 +128,9 @@ def test_the_service_refuses_too_whoever_calls_it(
     reserved_group: SupportGroup,
     payments_agent: Any,
     colleague: Any,
-    make_ticket: MakeTicket,
+    taken: Ticket,
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     with pytest.raises(TicketError) as refused:
         services.add_agent_reply(ticket=ticket, body="横から失礼します。", by=colleague)
     assert refused.value.code == TicketErrorCode.ASSIGNEE_ONLY
@@ -153,11 +156,10 @@ def test_an_administrator_may_step_in_without_taking_the_ticket(
     reserved_group: SupportGroup,
     payments_agent: Any,
     admin_user: Any,
-    make_ticket: MakeTicket,
+    taken: Ticket,
     login: Login,
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     client = login(admin_user)
     assert RESERVED_JA not in page(client, ticket)
     assert reply(client, ticket).status_code == 302
@@ -165,10 +167,9 @@ def test_an_administrator_may_step_in_without_taking_the_ticket(
 
 
 def test_groups_without_the_option_let_every_member_reply(
-    payments_agent: Any, colleague: Any, make_ticket: MakeTicket, login: Login
+    colleague: Any, taken: Ticket, login: Login
 ) -> None:
-    ticket = make_ticket()
-    services.assign_ticket(ticket=ticket, assignee=payments_agent, by=payments_agent)
+    ticket = taken
     assert reply(login(colleague), ticket).status_code == 302
 
 
