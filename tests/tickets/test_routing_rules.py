@@ -192,3 +192,13 @@ def test_a_groups_changed_assignment_is_seen_once_it_has_committed(
         general.assignment = "round_robin"
         general.save()
     assert routing_table().group(general.pk).assignment == "round_robin"  # type: ignore[union-attr]
+
+
+def test_the_ticket_page_names_the_rules_that_applied(
+    make_ticket: Any, payments_agent: Any, login: Any
+) -> None:
+    rule("Deposits <first>", 1, problem_types=("deposit",), add_tags=["deposit"])
+    ticket = make_ticket()
+    page = login(payments_agent).get(f"/en/agent/tickets/{ticket.pk}/").content.decode()
+    assert "Routing rule applied" in page
+    assert "Deposits &lt;first&gt;" in page

@@ -99,10 +99,12 @@ def route_new(message: InboundMessage, triage: Triage, ticket_id: int) -> Ticket
     else:
         reason = "problem type"
     ticket = Ticket(pk=ticket_id)
+    entry = None
     for applied in decision.applied:
-        events.record(
+        entry = events.record(
             ticket,
             EventKind.RULE_APPLIED,
+            after=entry,
             rule=applied.name,
             rule_id=applied.rule_id,
             changes=dict(applied.changes),

@@ -290,6 +290,11 @@ def summary(event: TicketEvent) -> str:
         return ", ".join(_text(key) for key in data.get("keys") or [])
     if kind == EventKind.SECURITY_ALERT:
         return ", ".join(_text(reason) for reason in data.get("reasons") or [])
+    if kind == EventKind.RULE_APPLIED:
+        rule = _text(data.get("rule", ""))
+        if data.get("kept"):
+            return _("%(rule)s (a security problem: its group and urgency stay)") % {"rule": rule}
+        return rule
     return ""
 
 
