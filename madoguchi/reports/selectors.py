@@ -11,6 +11,7 @@ duration to Python (SQLite has no percentile_cont; the window functions run on b
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -20,16 +21,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import (
-    Avg,
     Count,
-    DurationField,
-    Expression,
-    ExpressionWrapper,
     F,
+    Func,
     Q,
     QuerySet,
+    Sum,
     TextField,
-    Value,
     Window,
 )
 from django.db.models.functions import Cast, RowNumber, TruncDate
@@ -37,6 +35,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from madoguchi.reports.functions import DayAtOffset, SecondsBetween
 from madoguchi.support.models import Deflection
 from madoguchi.tickets.models import Channel, ProblemType, Status, SupportGroup, Ticket
 
@@ -193,8 +192,9 @@ def _between(name: str, start: datetime, end: datetime) -> Q:
     return Q(**{f"{name}__gte": start, f"{name}__lt": end})
 
 
-def _duration(later: str) -> Expression:
-    return ExpressionWrapper(F(later) - F("created_at"), output_field=DurationField())
+def _duration(later: str) -> SecondsBetween:
+    """How long after its creation the ticket reached `later`, in seconds."""
+    return SecondsBetween(later, "created_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,13 +269,9 @@ def _aggregates(when: _Conditions) -> dict[str, Any]:
         "shown_suggestions": Count("pk", filter=created & Q(shown_text__startswith='["')),
         "opened_suggestions": Count("pk", filter=created & Q(opened_text__startswith='["')),
         "responded": Count("pk", filter=when.responded),
-        "first_response_average": Avg(
-            _duration("first_response_at"), filter=when.responded, output_field=DurationField()
-        ),
+        "first_response_seconds": Sum(_duration("first_response_at"), filter=when.responded),
         "solved": Count("pk", filter=when.solved),
-        "resolution_average": Avg(
-            _duration("solved_at"), filter=when.solved, output_field=DurationField()
-        ),
+        "resolution_seconds": Sum(_duration("solved_at"), filter=when.solved),
         "first_response_judged": Count("pk", filter=when.first_response_judged),
         "first_response_missed": Count(
             "pk", filter=when.first_response_judged & when.first_response_missed
@@ -284,7 +280,7 @@ def _aggregates(when: _Conditions) -> dict[str, Any]:
         "resolution_missed": Count("pk", filter=when.resolution_judged & when.resolution_missed),
         "next_response_missed": Count("pk", filter=created & when.next_response_missed),
         "rated": Count("pk", filter=when.rated),
-        "rating_average": Avg("csat_rating", filter=when.rated),
+        "rating_sum": Sum("csat_rating", filter=when.rated),
     }
     for rating in RATINGS:
         aggregates[f"rating_{rating}"] = Count("pk", filter=when.rated & Q(csat_rating=rating))
@@ -300,7 +296,8 @@ def _with_text(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
 
 
 def _figures(values: dict[str, Any], *, key: Any = None) -> Figures:
-    average = values["rating_average"]
+    """A row from one group of the aggregate query (sums become averages here, so that the
+    totals can be the sums of the rows: no second pass over the tickets)."""
     return Figures(
         key=key,
         created=values["created"],
@@ -308,81 +305,109 @@ def _figures(values: dict[str, Any], *, key: Any = None) -> Figures:
         shown_suggestions=values["shown_suggestions"],
         opened_suggestions=values["opened_suggestions"],
         responded=values["responded"],
-        first_response_average=_as_duration(values["first_response_average"]),
+        first_response_average=_average(values["first_response_seconds"], values["responded"]),
         solved=values["solved"],
-        resolution_average=_as_duration(values["resolution_average"]),
+        resolution_average=_average(values["resolution_seconds"], values["solved"]),
         first_response_judged=values["first_response_judged"],
         first_response_missed=values["first_response_missed"],
         resolution_judged=values["resolution_judged"],
         resolution_missed=values["resolution_missed"],
         next_response_missed=values["next_response_missed"],
         rated=values["rated"],
-        rating_average=None if average is None else float(average),
+        rating_average=float(values["rating_sum"]) / values["rated"] if values["rated"] else None,
         ratings={rating: values[f"rating_{rating}"] for rating in RATINGS},
     )
 
 
-def _as_duration(value: Any) -> timedelta | None:
-    """A duration from the database: PostgreSQL returns an interval, SQLite microseconds."""
-    if value is None or isinstance(value, timedelta):
-        return value
-    return timedelta(microseconds=float(value))
+def _summed(rows: list[dict[str, Any]], names: Iterable[str]) -> dict[str, Any]:
+    return {name: sum(row[name] or 0 for row in rows) for name in names}
+
+
+def _average(seconds: Any, count: int) -> timedelta | None:
+    """Seconds from the database (a float, or a Decimal from PostgreSQL) as whole seconds:
+    enough for figures read in hours, and free of floating-point dust."""
+    return None if not count else timedelta(seconds=round(float(seconds) / count))
 
 
 def _medians(
-    tickets: QuerySet[Ticket], condition: Q, later: str, key: str | None
-) -> dict[Any, timedelta]:
-    """The median of `later` - created_at per `key` (None: over all), from the one or two middle
-    values of each partition, which the window functions number in the database."""
-    partition = [F(key)] if key else []
-    ranked = tickets.filter(condition).annotate(
-        part=F(key) if key else Value(0),
-        taken=_duration(later),
-        position=Window(RowNumber(), partition_by=partition, order_by=[_duration(later), F("pk")]),
-        size=Window(Count("pk"), partition_by=partition),
+    tickets: QuerySet[Ticket], condition: Q, later: str, key: str, sizes: dict[Any, int]
+) -> tuple[timedelta | None, dict[Any, timedelta]]:
+    """The median of `later` - created_at over all tickets and per `key`, in one query.
+
+    `sizes` are how many tickets meet `condition` per `key` (the aggregate query counted them),
+    so the middle positions are known beforehand: the ((n + 1) // 2)th and ((n + 2) // 2)th,
+    the same row twice for an odd n and the two middle rows for an even one, whose mean is
+    the median percentile_cont(0.5) gives. Window functions number the durations in the
+    database and only those rows come back: SQLite has no percentile_cont, and this way
+    neither database sends every duration to Python.
+    """
+    order: list[Any] = [_duration(later), F("pk")]
+    middle_of_each = Q(pk__in=[])
+    for part, size in sizes.items():
+        if size:
+            middle_of_each |= Q(part=part, position__in=_middle_positions(size))
+    total = sum(sizes.values())
+    ranked = (
+        tickets.filter(condition)
+        .annotate(
+            part=F(key),
+            taken=_duration(later),
+            position=Window(RowNumber(), partition_by=[F(key)], order_by=order),
+            overall_position=Window(RowNumber(), order_by=order),
+        )
+        .order_by()
     )
-    # (size + 1) / 2 and (size + 2) / 2 in integer arithmetic: the middle value twice for an
-    # odd size, the two middle values for an even one (the median percentile_cont(0.5) gives).
     middle = ranked.filter(
-        Q(position=(F("size") + 1) / 2) | Q(position=(F("size") + 2) / 2)
-    ).values_list("part", "taken")
-    found: dict[Any, list[timedelta]] = defaultdict(list)
-    for part, taken in middle:
-        if (duration := _as_duration(taken)) is not None:
-            found[part].append(duration)
-    return {part: sum(values, timedelta()) / len(values) for part, values in found.items()}
+        middle_of_each | Q(overall_position__in=_middle_positions(total))
+    ).values_list("part", "taken", "position", "overall_position")
+    per_part: dict[Any, list[float]] = defaultdict(list)
+    overall: list[float] = []
+    for part, taken, position, overall_position in middle:
+        if position in _middle_positions(sizes.get(part, 0)):
+            per_part[part].append(float(taken))
+        if overall_position in _middle_positions(total):
+            overall.append(float(taken))
+    medians = {part: _middle(values) for part, values in per_part.items()}
+    return _middle(overall), {part: m for part, m in medians.items() if m is not None}
+
+
+def _middle_positions(size: int) -> tuple[int, ...]:
+    return tuple({(size + 1) // 2, (size + 2) // 2}) if size else ()
+
+
+def _middle(values: list[float]) -> timedelta | None:
+    return _average(sum(values), len(values))
 
 
 def report(*, scope: Scope, period: Period, breakdown: Breakdown) -> Report:
-    """Every figure of one report; about ten queries, whatever the number of tickets."""
+    """Every figure of one report in seven queries, whatever the number of tickets."""
     now = timezone.now()
     when = _conditions(period, now)
     tickets = _with_text(scope.tickets()).filter(when.any)
     aggregates = _aggregates(when)
 
-    totals = _figures(tickets.aggregate(**aggregates))
-    for name, later, condition in _MEDIANS:
-        median = _medians(tickets, getattr(when, condition), later, None).get(0)
-        setattr(totals, name, median)
-    deflections = scope.deflections().filter(_between("created_at", period.start, period.end))
-    totals.deflections = deflections.count()
-
     key = _TICKET_KEY[breakdown]
-    rows = {
-        values[key]: _figures(values, key=values[key])
-        for values in tickets.values(key).annotate(**aggregates).order_by(key)
-    }
-    for name, later, condition in _MEDIANS:
-        for part, median in _medians(tickets, getattr(when, condition), later, key).items():
+    grouped = list(tickets.values(key).annotate(**aggregates).order_by(key))
+    rows = {values[key]: _figures(values, key=values[key]) for values in grouped}
+    totals = _figures(_summed(grouped, aggregates))
+    for name, later, condition, counted in _MEDIANS:
+        sizes = {values[key]: values[counted] for values in grouped}
+        overall, per_part = _medians(tickets, getattr(when, condition), later, key, sizes)
+        setattr(totals, name, overall)
+        for part, median in per_part.items():
             setattr(rows[part], name, median)
+    deflections = scope.deflections().filter(_between("created_at", period.start, period.end))
     if deflection_key := _DEFLECTION_KEY.get(breakdown):
         counted = deflections.values(deflection_key).annotate(n=Count("pk")).order_by()
         for values in counted:
             part = values[deflection_key]
             rows.setdefault(part, Figures(key=part)).deflections = values["n"]
-    elif breakdown == Breakdown.CHANNEL:
-        rows.setdefault(Channel.WEB, Figures(key=Channel.WEB)).deflections = totals.deflections
+        totals.deflections = sum(row.deflections or 0 for row in rows.values())
     else:
+        totals.deflections = deflections.count()
+    if breakdown == Breakdown.CHANNEL:
+        rows.setdefault(Channel.WEB, Figures(key=Channel.WEB)).deflections = totals.deflections
+    elif breakdown == Breakdown.AGENT:
         for row in rows.values():
             row.deflections = None
     _label(breakdown, rows)
@@ -395,10 +420,11 @@ def report(*, scope: Scope, period: Period, breakdown: Breakdown) -> Report:
     )
 
 
-# Which median goes where: (Figures attribute, the later timestamp, the _Conditions attribute).
+# Which median goes where: the Figures attribute, the later timestamp, the _Conditions
+# attribute and the aggregate that counted the tickets it holds.
 _MEDIANS = (
-    ("first_response_median", "first_response_at", "responded"),
-    ("resolution_median", "solved_at", "solved"),
+    ("first_response_median", "first_response_at", "responded", "responded"),
+    ("resolution_median", "solved_at", "solved", "solved"),
 )
 
 
@@ -429,7 +455,10 @@ def _days(scope: Scope, period: Period) -> list[Day]:
     zone = ZoneInfo(settings.TIME_ZONE)
     tickets = scope.tickets()
     created = _per_day(
-        tickets.filter(_between("created_at", period.start, period.end)), "created_at", zone
+        tickets.filter(_between("created_at", period.start, period.end)),
+        "created_at",
+        zone,
+        period,
     )
     solved = _per_day(
         tickets.filter(
@@ -438,13 +467,29 @@ def _days(scope: Scope, period: Period) -> list[Day]:
         ),
         "solved_at",
         zone,
+        period,
     )
     return [Day(day, created.get(day, 0), solved.get(day, 0)) for day in period.days]
 
 
-def _per_day(tickets: QuerySet[Ticket], name: str, zone: ZoneInfo) -> dict[date, int]:
+def _local_day(name: str, zone: ZoneInfo, period: Period) -> Func:
+    """The day of `name` in `zone`: at the zone's fixed offset when it has one through the
+    period (native SQL on both databases), else through Django's time-zone conversion."""
+    offsets = {
+        datetime.combine(day, time.min, tzinfo=zone).utcoffset()
+        for day in [*period.days, period.last_day + timedelta(days=1)]
+    }
+    offset = offsets.pop() if len(offsets) == 1 else None
+    if offset is None:
+        return TruncDate(name, tzinfo=zone)
+    return DayAtOffset(name, offset)
+
+
+def _per_day(
+    tickets: QuerySet[Ticket], name: str, zone: ZoneInfo, period: Period
+) -> dict[date, int]:
     counted = (
-        tickets.annotate(day=TruncDate(name, tzinfo=zone))
+        tickets.annotate(day=_local_day(name, zone, period))
         .values("day")
         .annotate(n=Count("pk"))
         .order_by()

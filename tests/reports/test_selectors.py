@@ -111,3 +111,22 @@ def test_days_count_tickets_created_and_solved_on_each_day_in_japan_time(desk: D
         (5, 1, 1),
         (6, 0, 1),
     ]
+
+
+def test_days_follow_a_time_zone_with_daylight_saving_time(desk: Desk, settings: Any) -> None:
+    # New York leaves daylight saving time on 1 November 2026: the days are counted through
+    # Django's time-zone conversion, not a fixed offset. t1 (2 Nov 10:00 JST) is 1 Nov 20:00
+    # there, t2 (2 Nov 09:00 JST) 1 Nov 19:00.
+    settings.TIME_ZONE = "America/New_York"
+    days = report(scope=Scope(None), period=NOVEMBER, breakdown=Breakdown.GROUP).days
+    assert [(day.day.day, day.created) for day in days if day.created][:1] == [(1, 2)]
+
+
+def test_a_period_without_tickets_has_zeros_and_no_averages(db: None) -> None:
+    result = report(scope=Scope(None), period=NOVEMBER, breakdown=Breakdown.AGENT)
+    assert result.rows == []
+    assert result.totals.created == 0
+    assert result.totals.first_response_median is None
+    assert result.totals.first_response_compliance is None
+    assert result.totals.deflection_rate is None
+    assert len(result.days) == 10

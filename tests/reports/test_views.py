@@ -223,3 +223,28 @@ def test_the_page_costs_the_same_few_queries_however_many_tickets_there_are(
     assert (queries(URL), queries(f"{URL}breakdown.csv")) == before
     # The session, the user, the second factor and the console's header take the rest.
     assert max(before) <= 18
+
+
+def test_a_lead_sees_only_the_deflections_of_their_groups_problem_types(
+    desk: Desk, make_agent: Callable[..., Any], login: Callable[[Any], Client]
+) -> None:
+    client = login(lead_of(make_agent, "general"))
+    rows = csv_rows(client.get(f"{URL}breakdown.csv", {**PERIOD, "by": "problem_type"}))
+    header = rows[0]
+    deflections = {row[0]: row[header.index("記事で解決")] for row in rows[1:]}
+    assert deflections == {"その他": "1", "全体": "1"}
+
+
+def test_the_page_is_in_english_under_en(
+    desk: Desk, admin_user: Any, login: Callable[[Any], Client]
+) -> None:
+    page = login(admin_user).get("/en/agent/reports/", PERIOD).content.decode()
+    assert "Tickets created per day" in page
+    assert "Deposits and withdrawals" in page
+
+
+def test_the_console_header_links_administrators_to_the_reports(
+    admin_user: Any, login: Callable[[Any], Client]
+) -> None:
+    page = login(admin_user).get("/ja/agent/tickets/").content.decode()
+    assert f'href="{URL}"' in page
