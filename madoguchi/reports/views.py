@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -20,9 +20,8 @@ from madoguchi.reports.tables import TABLES, tables
 from madoguchi.tickets.models import SupportGroup
 
 
-def _chosen(request: HttpRequest) -> tuple[ReportForm, Report | None]:
+def _chosen(request: HttpRequest, groups: list[SupportGroup]) -> tuple[ReportForm, Report | None]:
     """The bound form and, when its choices are valid, the report they ask for."""
-    groups: list[SupportGroup] = led_groups(request.user)
     every_group = sees_every_group(request.user)
     form = ReportForm(request.GET, groups=groups, every_group=every_group)
     if not form.is_valid():
@@ -41,7 +40,7 @@ def _chosen(request: HttpRequest) -> tuple[ReportForm, Report | None]:
 def reports_page(request: HttpRequest) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    form, result = _chosen(request)
+    form, result = _chosen(request, led_groups(request.user))
     context: dict[str, Any] = {"form": form, "report": result, "query": request.GET.urlencode()}
     if result is not None:
         context["tables"] = tables(result)
@@ -55,9 +54,10 @@ def reports_page(request: HttpRequest) -> HttpResponseBase:
 def csv_export(request: HttpRequest, table: str) -> HttpResponseBase:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    form, result = _chosen(request)
+    groups = led_groups(request.user)
     if table not in TABLES:
-        return HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8")
+        raise Http404(NOT_FOUND)
+    form, result = _chosen(request, groups)
     if result is None:
         problems = [str(error) for errors in form.errors.values() for error in errors]
         message = _("The report could not be made: %(problems)s") % {"problems": " ".join(problems)}
