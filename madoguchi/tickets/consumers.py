@@ -188,6 +188,11 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         await self.send_json({"type": "state", "sequence": sequence})
         await self._tell_room()
         self.checker = asyncio.create_task(self._check_periodically())
+        # If the consumer's own task ends without a disconnect (cancelled at shutdown), the
+        # checks must end with it, or they would keep renewing a presence nobody holds.
+        main = asyncio.current_task()
+        if main is not None:
+            main.add_done_callback(lambda _task: self.checker and self.checker.cancel())
 
     async def disconnect(self, code: int) -> None:
         if self.checker is None:
