@@ -287,3 +287,6 @@ def test_the_ticket_page_wires_the_tools_and_keys(
     # The article search's button comes first in the reply form, so Enter in its box searches.
     form = page[page.index(f'action="/ja/agent/tickets/{ticket.pk}/reply/"') :]
     assert form.index('value="find"') < form.index('value="canned"') < form.index("返信を送信")
+    # Scripts and tests that look for the reply box's submit button still find Send.
+    typed = form.index('type="submit"')
+    assert form.index("返信を送信") - typed < 60
