@@ -135,8 +135,8 @@ def index_after_commit(ticket_id: int) -> None:
     connection = transaction.get_connection()
     # Django drops the callbacks of a rolled-back savepoint from this list, so a callback
     # found here still runs (`done` only matters where the list outlives a commit: in tests).
-    if any(
-        pending == callback and not pending.done for _, pending, _ in connection.run_on_commit
-    ):
+    if any(pending == callback and not pending.done for _, pending, _ in connection.run_on_commit):
         return
-    transaction.on_commit(callback)
+    # robust: the change is committed; a queue that cannot take the task is logged by Django
+    # and must not turn the agent's saved reply into an error page (`reindex` catches up).
+    transaction.on_commit(callback, robust=True)
