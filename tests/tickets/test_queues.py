@@ -49,7 +49,7 @@ def test_the_tabs_lead_to_mine_unassigned_and_breaching_soon(
     assert tab_count(page, "Mine") == "1"
     assert tab_count(page, "Unassigned") == "1"
     assert tab_count(page, "Breaching soon") == "1"
-    assert 'href="?assigned=me"' in page.content.decode()
+    assert 'href="/en/agent/tickets/?assigned=me"' in page.content.decode()
     assert ids(client.get(QUEUE, {"assigned": "me"})) == [mine.pk]
     assert ids(client.get(QUEUE, {"assigned": "unassigned"})) == [nobodys.pk]
     assert ids(client.get(QUEUE, {"due": "soon"})) == [nobodys.pk]

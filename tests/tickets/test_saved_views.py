@@ -39,7 +39,7 @@ def test_an_agent_saves_the_current_filters_and_opens_them_as_a_tab(
     assert ids(page) == [urgent.pk]
     html = page.content.decode()
     assert "緊急だけ" in html and 'aria-current="page"' in html
-    assert f'href="?view={view.pk}"' in client.get(QUEUE).content.decode()
+    assert f'href="{QUEUE}?view={view.pk}"' in client.get(QUEUE).content.decode()
 
 
 def test_saving_under_the_same_name_replaces_the_filters(payments_agent: Any, login: Login) -> None:
