@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from madoguchi import intake
 from madoguchi.intake import pipeline
@@ -15,6 +16,7 @@ from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
 from madoguchi.tickets.events import verify_history
 from madoguchi.tickets.models import AuthorKind, Priority, Status, Ticket, TicketEvent
 from madoguchi.tickets.permissions import visible_tickets, works_on
+from madoguchi.tickets.services.merging import merge_tickets
 
 pytestmark = pytest.mark.django_db
 
@@ -163,6 +165,43 @@ def test_a_reply_to_a_closed_ticket_opens_a_follow_up(customer: Any) -> None:
     )
     assert (clicked_twice.outcome, clicked_twice.ticket_id) == ("dropped", reply.ticket_id)
     assert Ticket.objects.get(pk=reply.ticket_id).details["follow_up_of"] == f"#{first.ticket_id}"
+
+
+def test_a_reply_to_a_merged_duplicate_continues_on_the_ticket_it_was_merged_into(
+    customer: Any,
+) -> None:
+    sender = {"customer_id": customer.pk, "sender_email": customer.email, "email_verified": True}
+    kept = intake.receive(web(subject="入金が反映されない", **sender)).ticket_id
+    again = web(subject="入金の件（再送）", body="二通目です", **sender)
+    duplicate = intake.receive(again).ticket_id
+    merge_tickets(
+        source=Ticket.objects.get(pk=duplicate), into=Ticket.objects.get(pk=kept), by=None
+    )
+    reply = intake.receive(web(ticket_id=duplicate, body="その後どうなりましたか", **sender))
+    assert (reply.outcome, reply.ticket_id) == ("appended", kept)
+    assert Ticket.objects.get(pk=kept).messages.filter(body="その後どうなりましたか").exists()
+    assert Ticket.objects.get(pk=duplicate).status == Status.CLOSED
+
+
+def test_a_reply_to_a_duplicate_merged_into_another_customers_ticket_opens_a_follow_up(
+    customer: Any,
+) -> None:
+    other = intake.receive(
+        web(sender_email="someone-else@example.com", subject="同じ障害です")
+    ).ticket_id
+    Ticket.objects.filter(pk=other).update(email_confirmed_at=timezone.now())
+    sender = {"customer_id": customer.pk, "sender_email": customer.email, "email_verified": True}
+    duplicate = intake.receive(web(subject="同じ障害です", **sender)).ticket_id
+    merge_tickets(
+        source=Ticket.objects.get(pk=duplicate),
+        into=Ticket.objects.get(pk=other),
+        by=None,
+        other_customer_confirmed=True,
+    )
+    reply = intake.receive(web(ticket_id=duplicate, body="まだ直りません", **sender))
+    assert reply.outcome == "created"
+    assert reply.ticket_id not in (duplicate, other)
+    assert not Ticket.objects.get(pk=other).messages.filter(body="まだ直りません").exists()
 
 
 def test_a_failing_step_keeps_the_message_and_retry_takes_it_in(

@@ -2,7 +2,9 @@
 
 A reply names its ticket through the channel (the customer's own page or the API), a per-ticket
 reply token, or mail headers matched against the ids of messages madoguchi sent. A sender who is
-not the ticket's customer is held for an agent; a closed ticket gets a new follow-up ticket.
+not the ticket's customer is held for an agent; a reply to a duplicate that was merged goes on to
+the ticket it was merged into, when that ticket is the sender's too; a closed ticket gets a new
+follow-up ticket.
 """
 
 from __future__ import annotations
@@ -38,6 +40,12 @@ def thread(message: InboundMessage) -> InboundMessage:
         return message.with_changes(ticket_id=None)
     if not _belongs(message, ticket):
         raise Held("sender is not the ticket's customer", ticket_id=ticket.pk)
+    if ticket.merged_into_id is not None:
+        # Merges never chain (tickets.services.merging refuses it), so one step is enough. A
+        # duplicate merged into another customer's ticket keeps its own follow-up path.
+        target = Ticket.objects.filter(pk=ticket.merged_into_id).first()
+        if target is not None and _belongs(message, target):
+            ticket = target
     if ticket.status == Status.CLOSED:
         # A closed ticket stays closed; the customer's new words open a follow-up.
         follow_up = f"#{ticket.pk}"
