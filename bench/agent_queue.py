@@ -1,7 +1,8 @@
 """The agent queue at 1,000,000 tickets, and beside django-helpdesk's ticket list at 100,000.
 
-    python -m bench.agent_queue              # BENCH_QUEUE_REQUESTS=200, reuses generated databases
+    python -m bench.agent_queue              # BENCH_QUEUE_REQUESTS=100, reuses generated databases
     python -m bench.agent_queue --rebuild    # generate the databases again
+    BENCH_QUEUE_CODE=commit python -m bench.agent_queue   # the last commit, not the working tree
 
 What it prints:
 - madoguchi's agent queue (/ja/agent/tickets/ and the "unassigned" and "breaching soon" queues
@@ -22,7 +23,9 @@ tickets), 7% active (new, open, pending, on hold), the rest solved or closed ove
 priorities 5% urgent, 15% high, 70% normal, 10% low; unanswered tickets due around now,
 next-response targets from 12 hours ago to 36 hours ahead, pending tickets with the SLA clock
 paused; 1% unconfirmed; a customer message per ticket and an agent reply on every answered one
-(django-helpdesk: the same as follow-ups). Both databases come from the same random draws.
+(django-helpdesk: the same as follow-ups). Both databases come from the same random draws. Rows
+go in in the order the tickets were opened, as in production: ids and the table's pages follow
+time, and the active tickets, the recent ones, sit together near the end.
 
 Both applications are served as in production: gunicorn, 2 sync workers, DEBUG=0, a persistent
 connection to PostgreSQL (CONN_MAX_AGE=60 on both). The agent signs in through the real login,
@@ -73,14 +76,14 @@ from bench.ticket_load import Page, SubmissionFailed, Visitor, read_form
 POSTGRES = os.environ.get("BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 BIG = int(os.environ.get("BENCH_QUEUE_TICKETS", "1000000"))
 SMALL = int(os.environ.get("BENCH_QUEUE_SMALL_TICKETS", "100000"))
-REQUESTS = int(os.environ.get("BENCH_QUEUE_REQUESTS", "200"))
-WARM_UP = 20
+REQUESTS = int(os.environ.get("BENCH_QUEUE_REQUESTS", "100"))
+WARM_UP = 10
 WORKERS = 2
 TARGET_P95_MS = 50.0
 TARGET_QUERIES = 10
 ROWS = 50  # madoguchi's queue shows 50 tickets a page; django-helpdesk is asked for as many
 # Bump when the generator changes, so that databases made by an older one are made again.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 QUEUE_PATH = "/ja/agent/tickets/"
 LOGIN_PATH = "/ja/accounts/login/"
@@ -102,36 +105,31 @@ class BenchFailed(RuntimeError):
     """A page did not answer as it should, or a database could not be prepared."""
 
 
-# The code measured: the last commit (other work may be half done in the working tree), or the
-# working tree itself with BENCH_QUEUE_CODE=tree.
-CODE = os.environ.get("BENCH_QUEUE_CODE", "commit")
+# The code measured: the working tree (as every benchmark), or with BENCH_QUEUE_CODE=commit the
+# last commit alone, when other work is half done in a shared working tree.
+CODE = os.environ.get("BENCH_QUEUE_CODE", "tree")
+
+
+def _git(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", *args], cwd=REPO, capture_output=True, check=False)  # noqa: S603, S607
 
 
 def code_tree() -> tuple[Path, str]:
-    """A folder with the code to serve and what it is: `git archive HEAD` unpacked, with the
-    compiled translations of the working tree (.mo files are built, not committed)."""
-    if CODE == "tree" or not (REPO / ".git").exists():
-        return REPO, "the working tree"
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    """A folder with the code to serve and what it is. For the last commit: `git archive HEAD`
+    unpacked, with the working tree's compiled translations (.mo files are built, not kept)."""
+    described = _git("describe", "--always", "--dirty").stdout.decode().strip() or "?"
+    if CODE != "commit":
+        return REPO, f"the working tree ({described})"
+    archive = _git("archive", "HEAD", "madoguchi", "bench")
+    if archive.returncode != 0:
+        raise BenchFailed(f"git archive HEAD failed: {archive.stderr.decode()[-300:]}")
     folder = Path(tempfile.mkdtemp(prefix="madoguchi-bench-queue-code-"))
-    archive = subprocess.run(
-        ["git", "archive", "HEAD", "madoguchi", "bench"],  # noqa: S607
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout
-    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive, check=True)  # noqa: S603, S607
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)  # noqa: S603, S607
     for compiled in (REPO / "madoguchi").rglob("*.mo"):
         target = folder / compiled.relative_to(REPO)
         if target.parent.exists():
             shutil.copy2(compiled, target)
-    return folder, f"commit {head}"
+    return folder, f"the last commit alone ({described.removesuffix('-dirty')})"
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------
@@ -296,7 +294,7 @@ SELECT
     created + interval '5 days', '[]',
     CASE WHEN status = 'pending' THEN created + (now() - created) * rd END,
     '[]', NULL
-FROM timed ORDER BY i;
+FROM timed ORDER BY timed.created, timed.i;
 """  # noqa: S608 (constants of this module, no input)
 
 _OUR_MESSAGES = f"""
@@ -333,7 +331,7 @@ SELECT
              1 + (gi * 5 + floor(ra * 5)::int) %% cardinality(%(agents)s::int[])]
     END,
     (%(groups)s::int[])[gi + 1], md5('bench-ticket-' || i)::uuid::text, NULL, NULL
-FROM timed ORDER BY i;
+FROM timed ORDER BY timed.created, timed.i;
 """  # noqa: S608 (constants of this module, no input)
 
 _HELPDESK_FOLLOWUPS = f"""
@@ -620,21 +618,33 @@ def _our_rows(page: Page, path: str) -> int:
     return len(set(_TICKET_LINK.findall(page.text)))
 
 
-def serve(command: list[str], env: dict[str, str], log: Path, probe: str) -> tuple[Running, str]:
+class Server(Running):
+    """bench/serving.py's Running, started in the folder of the measured code: gunicorn puts
+    its working folder first on the import path."""
+
+    def __init__(self, command: list[str], env: dict[str, str], log: Path, cwd: Path) -> None:
+        self.log = log
+        with log.open("w") as out:
+            self.process = subprocess.Popen(  # noqa: S603
+                command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
+            )
+
+
+def serve(
+    command: list[str], env: dict[str, str], log: Path, probe: str, *, cwd: Path
+) -> tuple[Running, str]:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = Running([part.replace("{port}", str(port)) for part in command], env, log)
+    server = Server([part.replace("{port}", str(port)) for part in command], env, log, cwd)
     if not server.wait_until_answering(base + probe):
         server.stop()
         raise BenchFailed(f"the server did not answer {probe}; see {log}")
     return server, base
 
 
-def _gunicorn(app: str, code: Path) -> list[str]:
-    # --chdir: gunicorn puts its folder first on the path, and it must be the measured code.
+def _gunicorn(app: str) -> list[str]:
     return [
         *(str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync"),
-        *("--chdir", str(code)),
         *("--bind", "127.0.0.1:{port}", app),
     ]
 
@@ -642,7 +652,7 @@ def _gunicorn(app: str, code: Path) -> list[str]:
 def measure_ours(site: Site, *, with_other_queues: bool) -> tuple[dict[str, Timing], list[str]]:
     """Latency of the default queue (and the others it links to) over HTTP; their paths."""
     server, base = serve(
-        _gunicorn("madoguchi.wsgi", site.code), site.env, site.data_dir / "gunicorn.log", "/ja/"
+        _gunicorn("madoguchi.wsgi"), site.env, site.data_dir / "gunicorn.log", "/ja/", cwd=site.code
     )
     try:
         visitor = Visitor(base)
@@ -653,10 +663,14 @@ def measure_ours(site: Site, *, with_other_queues: bool) -> tuple[dict[str, Timi
         paths = {"default queue": QUEUE_PATH}
         if with_other_queues:
             paths.update(_queue_links(first.text))
-        timings = {
-            name: time_pages(visitor, [path], check=_our_rows, server=server.process.pid)
-            for name, path in paths.items()
-        }
+        timings = {}
+        for name, path in paths.items():
+            timings[name] = time_pages(visitor, [path], check=_our_rows, server=server.process.pid)
+            print(
+                f"  measured {name} at {site.tickets:,}: p50 {timings[name].p50:.1f} ms,"
+                f" p95 {timings[name].p95:.1f} ms",
+                flush=True,
+            )
         return timings, [paths[name] for name in timings]
     finally:
         server.stop()
@@ -709,8 +723,14 @@ print(json.dumps(report))
 def count_queries(site: Site, paths: list[str]) -> dict[str, list[dict[str, object]]]:
     data_dir = Path(tempfile.mkdtemp(prefix="madoguchi-bench-queue-count-"))
     try:
-        shutil.copytree(site.data_dir / "static", data_dir / "static")
         env = _site_environment(data_dir, site.database, site.code)
+        # Static file names do not change the queries; plain storage needs no manifest, which
+        # a working tree changed since collectstatic would lack entries of.
+        with (data_dir / "bench_settings.py").open("a") as settings:
+            settings.write(
+                'STORAGES["staticfiles"] = '
+                '{"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}\n'
+            )
         env.update(
             BENCH_LOGIN_PATH=LOGIN_PATH,
             BENCH_TOTP_PATH=TOTP_PATH,
@@ -961,7 +981,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     sites: list[Site] = []
     code, measured = code_tree()
-    print(f"  measuring {measured} (BENCH_QUEUE_CODE=tree: the working tree)")
+    print(f"  measuring {measured}; BENCH_QUEUE_CODE=commit measures the last commit alone")
     try:
         big = prepare_ours(OURS_1M, BIG, code=code, rebuild=rebuild, static_from=None)
         sites.append(big)
