@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
+from madoguchi.tickets import services
 from madoguchi.tickets.models import AgentAvailability
 from madoguchi.tickets.routing.assignment import is_away
 
@@ -59,3 +62,17 @@ def test_the_switch_needs_the_csrf_token(general_agent: Any) -> None:
     client.force_login(general_agent)
     assert client.post(SWITCH, {"away": "1"}).status_code == 403
     assert not is_away(general_agent)
+
+
+def test_the_header_reads_the_availability_once_and_sees_a_change_at_once(
+    general_agent: Any, login: Login
+) -> None:
+    client = login(general_agent)
+    client.get(QUEUE)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(QUEUE).content.decode()
+    assert not [q for q in queries.captured_queries if "agentavailability" in q["sql"]]
+    assert "Set me away" in page
+    # An admin's change goes through the same service, which drops the header's copy.
+    services.set_availability(agent=general_agent, away=True)
+    assert "Set me away" not in client.get(QUEUE).content.decode()

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -71,3 +72,34 @@ def is_away(agent: Any, *, now: datetime | None = None) -> bool:
         agent=agent,
         is_away=True,
     ).exists()
+
+
+# What the console header shows is kept in the shared cache, so that pages pay no query for it:
+# set_availability drops the entry (at once and after commit), the next page reads the row
+# again. The key carries when the account was made, so a reused id never inherits an entry.
+HEADER_SECONDS = 300
+
+
+def header_key(agent: Any) -> str:
+    joined = agent.date_joined.timestamp() if agent.date_joined else 0
+    return f"madoguchi:tickets:away:{agent.pk}:{joined}"
+
+
+def shows_away(agent: Any, *, now: datetime | None = None) -> bool:
+    """`is_away` for the console header, from the cache when it can."""
+    key = header_key(agent)
+    state = cache.get(key)
+    if state is None:
+        # ("away", until or None) or ("back", None): None alone would read as a cache miss.
+        availability = AgentAvailability.objects.filter(agent=agent).first()
+        away = availability is not None and availability.is_away
+        state = ("away", availability.away_until) if away and availability else ("back", None)
+        cache.set(key, state, HEADER_SECONDS)
+    kind, until = state
+    if kind != "away":
+        return False
+    return until is None or until > (now or timezone.now())
+
+
+def forget_header(agent: Any) -> None:
+    cache.delete(header_key(agent))

@@ -136,11 +136,7 @@ def decide(facts: TicketFacts, rules: Iterable[Rule] | None = None) -> Decision:
                 group = rule.group
                 changes["group"] = rule.group.slug
         if rule.priority:
-            if (
-                facts.security
-                and PRIORITY_RANK[Priority(rule.priority)]
-                < PRIORITY_RANK[Priority(current.priority)]
-            ):
+            if facts.security and _rank(rule.priority) < _rank(current.priority):
                 kept.append("priority")
             else:
                 priority = rule.priority
@@ -158,6 +154,10 @@ def decide(facts: TicketFacts, rules: Iterable[Rule] | None = None) -> Decision:
         if rule.stop:
             break
     return Decision(group, priority, tuple(tags), assignee_id, tuple(applied))
+
+
+def _rank(priority: str) -> int:
+    return PRIORITY_RANK[Priority(priority)] if priority in Priority.values else 0
 
 
 # --- The rules and groups of this process ---------------------------------------------------

@@ -16,7 +16,7 @@ from madoguchi.tickets.models import (
     SupportGroup,
     Ticket,
 )
-from madoguchi.tickets.routing.assignment import available_members, pick_agent
+from madoguchi.tickets.routing.assignment import available_members, forget_header, pick_agent
 
 
 def auto_assign(
@@ -83,6 +83,10 @@ def set_availability(*, agent: Any, away: bool, until: datetime | None = None) -
     """
     if until is not None and timezone.is_naive(until):
         raise ValueError("away_until must be time-zone aware")
+    # The header's copy goes now and once more after commit: a page between the two reads the
+    # row as it was, and must not keep that.
+    forget_header(agent)
+    transaction.on_commit(lambda: forget_header(agent))
     with transaction.atomic():
         availability, _ = AgentAvailability.objects.select_for_update().get_or_create(agent=agent)
         availability.is_away = away

@@ -1,4 +1,5 @@
-"""`{% availability_toggle %}`: the signed-in agent's "Away / Back" switch in the console header."""
+"""`{% availability_toggle %}`: the signed-in agent's "Away / Back" switch in the console header
+(from the shared cache: console pages pay no query for it)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from madoguchi.tickets.routing.assignment import is_away
+from madoguchi.tickets.routing.assignment import shows_away
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def availability_toggle(context: dict[str, Any]) -> dict[str, Any]:
         return {"shown": False}
     return {
         "shown": True,
-        "away": is_away(user),
+        "away": shows_away(user),
         "next": request.get_full_path() if request else "",
         "csrf_token": context.get("csrf_token"),
     }
