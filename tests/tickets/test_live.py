@@ -182,8 +182,9 @@ def test_visitors_customers_other_groups_and_staff_without_totp_are_refused_at_t
 
 def test_a_missing_ticket_is_refused_like_a_forbidden_one(admin_user: Any) -> None:
     async def scenario() -> None:
-        connected, _code = await (await socket(987654, admin_user)).connect()
-        assert not connected
+        for ticket_id in (987654, 10**20):
+            connected, _code = await (await socket(ticket_id, admin_user)).connect()
+            assert not connected
 
     run(scenario)
 
@@ -315,6 +316,9 @@ def test_frames_that_are_not_a_known_presence_are_ignored(
             await second.send_json_to(junk)
         await second.send_to(text_data="not json")
         assert await first.receive_nothing(timeout=0.3)
+        # The socket is still there and still heard.
+        await second.send_json_to({"type": "presence", "state": "typing"})
+        await presence_until(first, [{"name": "Suzuki", "state": "typing"}])
         await first.disconnect()
 
     run(scenario)
