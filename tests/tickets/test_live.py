@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -647,5 +648,37 @@ def test_the_security_group_hears_of_a_ticket_it_is_alerted_to_wherever_it_is_ro
         pushed = await frame(security, "changed")
         assert pushed["ticket"] == ticket.pk
         await security.disconnect()
+
+    run(scenario)
+
+
+def test_with_redis_a_change_made_where_no_socket_listens_reaches_the_page_at_once(
+    make_ticket: Callable[..., Ticket],
+    sato: Any,
+    suzuki: Any,
+    settings: Any,
+    monkeypatch: Any,
+    redis_url: str,
+) -> None:
+    """As a change made by the background worker or another web process: with REDIS_URL the
+    push goes through Redis, not the next check."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [redis_url], "prefix": f"test-live-{uuid.uuid4().hex}"},
+        }
+    }
+    ticket = make_ticket()
+
+    async def scenario() -> None:
+        watcher = await socket(ticket.pk, sato)
+        assert (await watcher.connect())[0]
+        await frame(watcher, "state")
+        # This process's sockets are out of reach of the change, as another process's are.
+        monkeypatch.setattr(live, "_consumers_loop", None)
+        await database_sync_to_async(add_agent_reply)(ticket=ticket, body=REPLY, by=suzuki)
+        pushed = await frame(watcher, "changed", timeout=3)
+        assert pushed["sequence"] == await database_sync_to_async(newest_sequence)(ticket)
+        await watcher.disconnect()
 
     run(scenario)
