@@ -27,7 +27,12 @@ from django.urls import reverse
 from madoguchi.asgi import application
 from madoguchi.tickets import live
 from madoguchi.tickets.models import EventKind, SupportGroup, Ticket, TicketEvent
-from madoguchi.tickets.services import add_agent_reply, add_internal_note, change_status
+from madoguchi.tickets.services import (
+    add_agent_reply,
+    add_customer_message,
+    add_internal_note,
+    change_status,
+)
 from madoguchi.tickets.views.agent.live import SEQUENCE_HEADER
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -112,6 +117,14 @@ async def socket(ticket_id: int, user: Any = None, *, origin: str = "http://loca
     return WebsocketCommunicator(application, f"/ws/agent/tickets/{ticket_id}/", headers=headers)
 
 
+async def join(ticket_id: int, user: Any) -> Any:
+    """A socket of `user` on the ticket's room, joined."""
+    communicator = await socket(ticket_id, user)
+    connected, _code = await communicator.connect()
+    assert connected
+    return communicator
+
+
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
     """Run an async scenario from this (synchronous) test; the consumers' database calls come
     back to this thread, inside the test's database connection."""
@@ -153,9 +166,7 @@ def test_an_agent_of_the_tickets_group_joins_and_hears_its_newest_history_sequen
     expected = newest_sequence(ticket)
 
     async def scenario() -> None:
-        communicator = await socket(ticket.pk, sato)
-        connected, _code = await communicator.connect()
-        assert connected
+        communicator = await join(ticket.pk, sato)
         assert await frame(communicator, "state") == {"type": "state", "sequence": expected}
         await communicator.disconnect()
 
@@ -196,8 +207,7 @@ def test_an_administrator_in_no_group_may_watch_any_ticket(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        communicator = await socket(ticket.pk, admin_user)
-        assert (await communicator.connect())[0]
+        communicator = await join(ticket.pk, admin_user)
         await communicator.disconnect()
 
     run(scenario)
@@ -226,11 +236,9 @@ def test_two_agents_on_one_ticket_see_each_other_viewing_then_writing_a_reply(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await socket(ticket.pk, sato)
-        assert (await first.connect())[0]
+        first = await join(ticket.pk, sato)
         assert (await frame(first, "presence"))["others"] == []
-        second = await socket(ticket.pk, suzuki)
-        assert (await second.connect())[0]
+        second = await join(ticket.pk, suzuki)
         await presence_until(second, [{"name": "Sato", "state": "viewing"}])
         await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
 
@@ -250,11 +258,8 @@ def test_an_agent_with_two_tabs_counts_once_and_writing_in_either_shows(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
-        tabs = [await socket(ticket.pk, suzuki), await socket(ticket.pk, suzuki)]
-        for tab in tabs:
-            assert (await tab.connect())[0]
+        watcher = await join(ticket.pk, sato)
+        tabs = [await join(ticket.pk, suzuki), await join(ticket.pk, suzuki)]
         await presence_until(watcher, [{"name": "Suzuki", "state": "viewing"}])
         await tabs[1].send_json_to({"type": "presence", "state": "typing"})
         await presence_until(watcher, [{"name": "Suzuki", "state": "typing"}])
@@ -270,10 +275,8 @@ def test_a_closed_tab_stops_counting_at_once(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await socket(ticket.pk, sato)
-        second = await socket(ticket.pk, suzuki)
-        assert (await first.connect())[0]
-        assert (await second.connect())[0]
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
         await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
         await second.disconnect()
         await presence_until(first, [], timeout=1)
@@ -289,10 +292,8 @@ def test_a_page_whose_process_died_stops_counting_when_its_presence_expires(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await socket(ticket.pk, sato)
-        second = await socket(ticket.pk, suzuki)
-        assert (await first.connect())[0]
-        assert (await second.connect())[0]
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
         await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
         # Killed, not closed: no disconnect handler runs, as when its process dies.
         second.future.cancel()
@@ -308,10 +309,8 @@ def test_frames_that_are_not_a_known_presence_are_ignored(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await socket(ticket.pk, sato)
-        second = await socket(ticket.pk, suzuki)
-        assert (await first.connect())[0]
-        assert (await second.connect())[0]
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
         await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
         for junk in ([1, 2], {"type": "presence", "state": "<script>"}, {"type": "reply"}):
             await second.send_json_to(junk)
@@ -334,8 +333,7 @@ def test_a_reply_by_another_agent_is_pushed_with_its_sequence_and_without_its_te
     ticket = make_ticket()
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(ticket.pk, sato)
         await frame(watcher, "state")
         await database_sync_to_async(add_agent_reply)(ticket=ticket, body=REPLY, by=suzuki)
         raw = await watcher.receive_from(timeout=3)
@@ -362,10 +360,8 @@ def test_an_internal_note_is_pushed_without_its_text_and_the_writer_hears_it_as_
     ticket = make_ticket()
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        writer = await socket(ticket.pk, suzuki)
-        assert (await watcher.connect())[0]
-        assert (await writer.connect())[0]
+        watcher = await join(ticket.pk, sato)
+        writer = await join(ticket.pk, suzuki)
         await database_sync_to_async(add_internal_note)(ticket=ticket, body=NOTE, by=suzuki)
         for communicator, mine in ((watcher, False), (writer, True)):
             pushed = await frame(communicator, "changed")
@@ -380,13 +376,10 @@ def test_an_internal_note_is_pushed_without_its_text_and_the_writer_hears_it_as_
 def test_a_customer_writing_reaches_the_agents_page(
     make_ticket: Callable[..., Ticket], sato: Any, customer: Any
 ) -> None:
-    from madoguchi.tickets.services import add_customer_message
-
     ticket = make_ticket()
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(ticket.pk, sato)
         await database_sync_to_async(add_customer_message)(
             ticket=ticket, body="まだ反映されていません。", by=customer
         )
@@ -403,8 +396,7 @@ def test_pages_of_other_tickets_hear_nothing(
     watched, changed = make_ticket(), make_ticket(subject="別件", body="別の問い合わせです。")
 
     async def scenario() -> None:
-        watcher = await socket(watched.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(watched.pk, sato)
         await frame(watcher, "presence")
         await database_sync_to_async(add_agent_reply)(ticket=changed, body=REPLY, by=suzuki)
         assert await watcher.receive_nothing(timeout=0.5)
@@ -424,8 +416,7 @@ def test_nothing_is_pushed_for_a_change_that_rolled_back(
             raise RuntimeError("the surrounding work failed")
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(ticket.pk, sato)
         await frame(watcher, "presence")
         await database_sync_to_async(change_then_fail)()
         assert await watcher.receive_nothing(timeout=0.5)
@@ -444,8 +435,7 @@ def test_a_change_whose_push_never_arrives_reaches_the_page_at_the_next_check(
     monkeypatch.setattr(live, "deliver", lambda messages: None)
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(ticket.pk, sato)
         first = (await frame(watcher, "state"))["sequence"]
         await database_sync_to_async(add_agent_reply)(ticket=ticket, body=REPLY, by=suzuki)
         caught_up = await frame(watcher, "state", timeout=3)
@@ -466,8 +456,7 @@ def test_an_agent_taken_out_of_the_group_is_disconnected_at_the_next_check(
         SupportGroup.objects.get(slug="payments").members.remove(sato)
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(ticket.pk, sato)
         await database_sync_to_async(leave_group)()
         async with asyncio.timeout(3):
             while (await watcher.receive_output(timeout=3))["type"] != "websocket.close":
@@ -671,8 +660,7 @@ def test_with_redis_a_change_made_where_no_socket_listens_reaches_the_page_at_on
     ticket = make_ticket()
 
     async def scenario() -> None:
-        watcher = await socket(ticket.pk, sato)
-        assert (await watcher.connect())[0]
+        watcher = await join(ticket.pk, sato)
         await frame(watcher, "state")
         # This process's sockets are out of reach of the change, as another process's are.
         monkeypatch.setattr(live, "_consumers_loop", None)
