@@ -515,7 +515,7 @@ def test_the_live_view_sends_the_state_the_conversation_with_notes_and_the_histo
     assert response[SEQUENCE_HEADER] == str(newest_sequence(ticket))
     assert response["Cache-Control"].startswith("max-age=0")
     html = response.content.decode()
-    for part in ("state", "conversation", "history"):
+    for part in ("state", "sla", "conversation", "history"):
         assert f'data-live-part="{part}"' in html
     assert NOTE in html and REPLY in html
     assert "agent-message--internal" in html

@@ -56,7 +56,11 @@
       before[el.id] = true;
     });
     parsed.querySelectorAll("[data-live-part]").forEach(function (fresh) {
-      var current = document.querySelector("[data-live-part=" + fresh.dataset.livePart + "]");
+      // The page's element with the same data-live-part, or else with the same first class
+      // (a line of the page that carries no data-live-part of its own, like the SLA countdown).
+      var current =
+        document.querySelector("[data-live-part=" + fresh.dataset.livePart + "]") ||
+        (fresh.classList.length ? document.querySelector("." + fresh.classList[0]) : null);
       if (current) current.replaceWith(document.importNode(fresh, true));
     });
     document.querySelectorAll("[data-live-part=conversation] .agent-message").forEach(function (el) {
