@@ -166,9 +166,8 @@ def queue_tickets(
     """The tickets of one queue out of `visible` (the user's `visible_tickets`), in queue
     order, ready for `queue_page`.
 
-    `group_ids` None means every group; the ids are written into the query as plain values,
-    beside the permission's subquery, so the database can use the group's index. `statuses`
-    None means every status.
+    `group_ids` narrows to those groups (None: all of `visible`). `statuses` None means every
+    status; a list with finished tickets is shown newest first, active ones in queue order.
     """
     tickets = visible.select_related("group", "assignee", "problem_type")
     if group_ids is not None:

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from madoguchi.accounts.permissions import is_admin
 from madoguchi.tickets import selectors
 from madoguchi.tickets.forms import (
     ACTIVE,
@@ -76,13 +75,11 @@ def queue_tickets(
     """The tickets the filters of `form` pick out of `visible`, in queue order."""
     status = form.value("status", ACTIVE)
     statuses = ACTIVE_STATUSES if status == ACTIVE else None if status == ALL else [status]
-    group_ids: list[int] | None = [group.pk for group in groups]
-    if slug := form.value("group"):
-        group_ids = [group.pk for group in groups if group.slug == slug]
-    elif is_admin(user) or any(group.handles_security for group in groups):
-        # Every ticket an administrator sees; the security group also keeps the tickets of
-        # other groups it was alerted to (visible_tickets decides which).
-        group_ids = None
+    # No group chosen: every ticket `visible` holds (the agent's groups; for the security group
+    # also the tickets of other groups it was alerted to; for an administrator all). Naming the
+    # groups again would only make PostgreSQL count their share twice and misjudge the plan.
+    slug = form.value("group")
+    group_ids = [group.pk for group in groups if group.slug == slug] if slug else None
     assigned = form.value("assigned")
     return selectors.queue_tickets(
         visible,
