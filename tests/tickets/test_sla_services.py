@@ -30,6 +30,7 @@ from madoguchi.tickets.models import (
 )
 from madoguchi.tickets.services import sla
 from madoguchi.tickets.services.sla import check_sla
+from madoguchi.tickets.sla.queries import breaching_soon, with_next_due
 from madoguchi.tickets.sla.status import SlaState, sla_status
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -304,3 +305,37 @@ def test_a_paused_ticket_says_paused_and_a_solved_one_shows_no_countdown(
     assert (
         "data-sla-countdown" not in client.get(f"/en/agent/tickets/{ticket.pk}/").content.decode()
     )
+
+
+def test_breaching_soon_lists_running_tickets_by_their_next_due_time(
+    make_ticket: Callable[..., Ticket], payments_agent: Any
+) -> None:
+    now = timezone.now()
+    answered, late, later, waiting, calm = (
+        make_ticket(body=f"問い合わせ {index} です。") for index in range(5)
+    )
+    Ticket.objects.filter(pk=answered.pk).update(
+        first_response_at=now - timedelta(hours=3),
+        first_response_due_at=now - timedelta(hours=2),  # met: no longer counts
+        resolution_due_at=now + timedelta(minutes=50),
+    )
+    Ticket.objects.filter(pk=late.pk).update(first_response_due_at=now - timedelta(minutes=5))
+    Ticket.objects.filter(pk=later.pk).update(
+        first_response_due_at=now + timedelta(hours=5),
+        resolution_due_at=now + timedelta(minutes=20),
+    )
+    Ticket.objects.filter(pk=waiting.pk).update(
+        status=Status.PENDING,
+        sla_paused_at=now,
+        first_response_due_at=now - timedelta(hours=1),
+    )
+    Ticket.objects.filter(pk=calm.pk).update(
+        first_response_due_at=now + timedelta(hours=3), resolution_due_at=now + timedelta(days=2)
+    )
+
+    soon = list(breaching_soon(Ticket.objects.all(), now=now, within=timedelta(hours=1)))
+
+    assert [ticket.pk for ticket in soon] == [late.pk, later.pk, answered.pk]
+    assert soon[1].sla_next_due_at == now + timedelta(minutes=20)
+    every = with_next_due(Ticket.objects.filter(pk=calm.pk)).get()
+    assert every.sla_next_due_at == now + timedelta(hours=3)
