@@ -149,3 +149,20 @@ def test_a_groups_assignment_and_reply_option_are_set_in_the_admin(
     assert response.status_code == 302, response.content.decode()[:3000]
     general.refresh_from_db()
     assert general.assignment == "round_robin" and general.only_assignee_replies
+
+
+def test_an_admin_brings_an_away_agent_back_and_cannot_swap_the_agent(
+    admin_client: Client, general_agent: Any, payments_agent: Any
+) -> None:
+    from madoguchi.tickets import services
+
+    row = services.set_availability(agent=general_agent, away=True)
+    url = f"{ADMIN}/agentavailability/{row.pk}/change/"
+    assert admin_client.get(url).status_code == 200
+    response = admin_client.post(
+        url, {"agent": str(payments_agent.pk), "away_until_0": "", "away_until_1": ""}
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row.refresh_from_db()
+    assert row.agent == general_agent and not row.is_away
+    assert not AgentAvailability.objects.filter(agent=payments_agent).exists()

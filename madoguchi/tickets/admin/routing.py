@@ -219,6 +219,10 @@ class AgentAvailabilityAdmin(admin.ModelAdmin[AgentAvailability]):
     list_select_related = ("agent",)
     raw_id_fields = ("agent",)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # One row per agent: an existing row is about its agent for good.
+        return ("agent",) if obj is not None else ()
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # Through the service, like the agent's own switch.
         saved = services.set_availability(agent=obj.agent, away=obj.is_away, until=obj.away_until)
