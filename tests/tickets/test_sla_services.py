@@ -123,6 +123,22 @@ def test_time_waiting_for_the_customer_does_not_count(
     assert kinds(resumed, EventKind.SLA_PAUSED) == 1
 
 
+def test_a_priority_change_while_waiting_counts_the_wait_once(
+    make_ticket: Callable[..., Ticket], payments_agent: Any, fast_policy: SlaPolicy
+) -> None:
+    ticket = make_ticket()
+    services.add_agent_reply(ticket=ticket, body="ご確認ください。", by=payments_agent)
+    two_hours_ago = fresh(ticket).sla_paused_at - timedelta(hours=2)  # type: ignore[operator]
+    Ticket.objects.filter(pk=ticket.pk).update(sla_paused_at=two_hours_ago)
+    services.change_priority(ticket=ticket, priority="high", by=payments_agent)
+    services.add_customer_message(ticket=ticket, body="確認しました。", by=None)
+    resumed = fresh(ticket)
+    waited = resumed.events.get(kind=EventKind.SLA_RESUMED).created_at - two_hours_ago
+    expected = resumed.created_at + timedelta(minutes=240) + waited
+    assert resumed.resolution_due_at is not None
+    assert abs(resumed.resolution_due_at - expected) < timedelta(seconds=1)
+
+
 def test_a_pause_over_a_weekend_in_office_hours_moves_the_due_time_by_business_time_only(
     make_ticket: Callable[..., Ticket],
 ) -> None:

@@ -3,7 +3,7 @@ the customer, moved on by the answers and messages, and checked for warnings and
 
 The functions taking `fields` change a locked ticket in memory inside the caller's transaction
 (the conversation and workflow services) and name the fields to save, like `set_status`.
-`apply_policy` and `check_sla` are services of their own.
+`check_sla` is a service of its own.
 """
 
 from __future__ import annotations
@@ -186,8 +186,9 @@ def customer_wrote(ticket: Ticket, *, now: datetime, fields: list[str]) -> None:
     fields.append("next_response_due_at")
 
 
-def _paused_so_far(ticket: Ticket, calendar: BusinessCalendar, now: datetime) -> timedelta:
-    """Business time the ticket has spent waiting for the customer, from its history."""
+def _paused_so_far(ticket: Ticket, calendar: BusinessCalendar) -> timedelta:
+    """Business time of the ticket's finished waits for the customer, from its history. A wait
+    still going on is left out: resuming moves the due times on by it."""
     resumed = TicketEvent.objects.filter(ticket=ticket, kind=EventKind.SLA_RESUMED).values_list(
         "data", "created_at"
     )
@@ -196,8 +197,6 @@ def _paused_so_far(ticket: Ticket, calendar: BusinessCalendar, now: datetime) ->
         for data, at in resumed
         if isinstance(data, dict) and data.get("paused_at")
     ]
-    if ticket.sla_paused_at is not None:
-        intervals.append((ticket.sla_paused_at, now))
     return sum(
         (business_time_between(start, end, calendar) for start, end in intervals), timedelta(0)
     )
@@ -211,7 +210,7 @@ def reapply_policy(
     applied = policy_for(problem_type_id=ticket.problem_type_id, priority=ticket.priority)
     if applied is None:
         return  # no policy matches: the targets it has keep counting
-    paused = _paused_so_far(ticket, applied.calendar, now)
+    paused = _paused_so_far(ticket, applied.calendar)
     targets = targets_for(
         applied, start=ticket.created_at, priority=ticket.priority, response_hours={}, paused=paused
     )
@@ -226,17 +225,6 @@ def reapply_policy(
         if due is None or (due > now and (old is None or due > old)):
             _forget(ticket, target, fields)
     events.record(ticket, EventKind.SLA_APPLIED, actor=by, reason=reason, **targets.as_data())
-
-
-def apply_policy(*, ticket: Ticket, by: Any, reason: str = "") -> Ticket:
-    """Give the ticket the targets of the policy that matches it now (after an admin changed
-    the policies, say)."""
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        fields = ["updated_at"]
-        reapply_policy(ticket, now=timezone.now(), by=by, fields=fields, reason=reason)
-        ticket.save(update_fields=sorted(set(fields)))
-    return ticket
 
 
 # --- Warnings, breaches and escalation --------------------------------------
