@@ -249,6 +249,8 @@ def test_two_agents_on_one_ticket_see_each_other_and_a_reply_appears_without_rel
     assert sato_page.evaluate("window.notReloaded") is True
     # The state line and the history moved with it.
     sato_page.wait_for_selector(".agent-ticket__state .agent-status--pending")
+    # Waiting for the customer: the SLA countdown shows the clock paused.
+    sato_page.wait_for_selector(".agent-ticket__sla [data-sla-countdown][data-sla-state='paused']")
     newest = ticket.events.order_by("-sequence").first()
     assert newest is not None
     sato_page.wait_for_selector(f".agent-history td.numeric:text-is('{newest.sequence}')")
