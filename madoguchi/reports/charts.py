@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from madoguchi.reports.selectors import RATINGS, Report
+from madoguchi.reports.selectors import RATINGS, Figures, Report
 
 WIDTH = 720
 BAR_HEIGHT = 22
@@ -179,60 +180,50 @@ def report_charts(report: Report) -> list[Chart]:
             ),
         )
     ]
-    for chart_id, title, value in (
+    in_hours = _("In hours; the table of figures has the same numbers.")
+    judged = _(
+        "Share of judged targets that were met, in percent; rows without a judged target are empty."
+    )
+    per_row: tuple[tuple[str, Any, Any, Callable[[Figures], Bar], float | None], ...] = (
         (
             "chart-first-response",
             _("Median first response time by %(breakdown)s"),
-            lambda row: row.first_response_median,
+            in_hours,
+            lambda row: _hours_bar(row.label, row.first_response_median),
+            None,
         ),
         (
             "chart-resolution",
             _("Median resolution time by %(breakdown)s"),
-            lambda row: row.resolution_median,
+            in_hours,
+            lambda row: _hours_bar(row.label, row.resolution_median),
+            None,
         ),
-    ):
-        name = str(title % {"breakdown": by})
-        result.append(
-            Chart(
-                name,
-                bar_chart(
-                    chart_id,
-                    title=name,
-                    description=str(_("In hours; the table of figures has the same numbers.")),
-                    bars=[_hours_bar(row.label, value(row)) for row in report.rows],
-                ),
-            )
-        )
-    for chart_id, title, share in (
         (
             "chart-first-response-sla",
             _("First response SLA met by %(breakdown)s"),
-            lambda row: row.first_response_compliance,
+            judged,
+            lambda row: _percent_bar(row.label, row.first_response_compliance),
+            100,
         ),
         (
             "chart-resolution-sla",
             _("Resolution SLA met by %(breakdown)s"),
-            lambda row: row.resolution_compliance,
+            judged,
+            lambda row: _percent_bar(row.label, row.resolution_compliance),
+            100,
         ),
-    ):
+    )
+    for chart_id, title, description, bar, maximum in per_row:
         name = str(title % {"breakdown": by})
-        result.append(
-            Chart(
-                name,
-                bar_chart(
-                    chart_id,
-                    title=name,
-                    description=str(
-                        _(
-                            "Share of judged targets that were met, in percent; "
-                            "rows without a judged target are empty."
-                        )
-                    ),
-                    bars=[_percent_bar(row.label, share(row)) for row in report.rows],
-                    maximum=100,
-                ),
-            )
+        svg = bar_chart(
+            chart_id,
+            title=name,
+            description=str(description),
+            bars=[bar(row) for row in report.rows],
+            maximum=maximum,
         )
+        result.append(Chart(name, svg))
     ratings_title = str(_("Satisfaction ratings, 1 (bad) to 5 (excellent)"))
     result.append(
         Chart(
