@@ -8,14 +8,16 @@ counts that stop at 99+, so a queue of a million tickets costs what a queue of f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
@@ -30,7 +32,14 @@ from madoguchi.tickets.forms import (
     QueueSearchForm,
     SavedViewForm,
 )
-from madoguchi.tickets.models import ACTIVE_STATUSES, SavedView, SupportGroup, Ticket
+from madoguchi.tickets.models import (
+    ACTIVE_STATUSES,
+    Priority,
+    SavedView,
+    Status,
+    SupportGroup,
+    Ticket,
+)
 from madoguchi.tickets.permissions import visible_tickets
 from madoguchi.tickets.views.agent.access import agent_only, groups_of
 from madoguchi.tickets.views.agent.presenting import Markers, markers
@@ -45,8 +54,39 @@ MAX_SAVED_VIEWS = 30
 
 @dataclass(frozen=True, slots=True)
 class Row:
+    """One row of the queue, with what the template would otherwise work out per row (labels,
+    the address, the times): 50 rows of template lookups are most of the page's time."""
+
     ticket: Ticket
     markers: Markers
+    url: str
+    status_label: str
+    priority_label: str
+    age: str
+    overdue: bool
+
+
+def rows(tickets: list[Ticket], *, now: datetime) -> list[Row]:
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    # One reverse for the page: the address differs only by the ticket's number.
+    pattern = reverse("tickets:agent_ticket", kwargs={"ticket_id": 0}).replace("/0/", "/{}/")
+    return [
+        Row(
+            ticket=ticket,
+            markers=markers(ticket),
+            url=pattern.format(ticket.pk),
+            status_label=statuses.get(ticket.status, ticket.status),
+            priority_label=priorities.get(ticket.priority, ticket.priority),
+            age=timesince(ticket.created_at, now),
+            overdue=bool(
+                ticket.first_response_due_at
+                and not ticket.first_response_at
+                and ticket.first_response_due_at < now
+            ),
+        )
+        for ticket in tickets
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +189,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @agent_only
 def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
+    now = timezone.now()
     groups = list(groups_of(user))
     views = list(selectors.saved_views_of(user)[:MAX_SAVED_VIEWS])
     chosen = next((view for view in views if str(view.pk) == request.GET.get("view")), None)
@@ -165,13 +206,13 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": [Row(ticket, markers(ticket)) for ticket in page.tickets],
+            "rows": rows(page.tickets, now=now),
             "tabs": tabs(user, groups, visible, filters=filters, views=views, chosen=chosen),
             "saved_view": chosen,
             "save_form": SavedViewForm(initial={"name": chosen.name if chosen else ""}),
             "filters": filters,
             "search_form": QueueSearchForm(),
             "has_groups": bool(groups),
-            "now": timezone.now(),
+            "now": now,
         },
     )
