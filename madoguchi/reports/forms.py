@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,8 +34,15 @@ class ReportForm(forms.Form):
         choices=[(breakdown.value, breakdown.label) for breakdown in Breakdown],
     )
 
-    def __init__(self, *args: Any, groups: list[SupportGroup], every_group: bool, **kwargs: Any):
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, data: QueryDict, *, groups: list[SupportGroup], every_group: bool, **kwargs: Any
+    ):
+        if not data.get("from") and not data.get("to"):
+            # The default period, written into the form so that its fields show it.
+            data = data.copy()
+            data["to"] = today().isoformat()
+            data["from"] = (today() - timedelta(days=DEFAULT_DAYS - 1)).isoformat()
+        super().__init__(data, **kwargs)
         # "from" is a Python keyword, so these two fields are added by name.
         date_input = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields = {

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from madoguchi.reports.forms import MAX_DAYS
 from madoguchi.tickets.models import SupportGroup, Ticket
@@ -140,8 +141,13 @@ def test_bad_choices_get_a_clear_translated_error_not_a_failure(
 def test_the_default_period_is_the_last_thirty_days(
     admin_user: Any, login: Callable[[Any], Client]
 ) -> None:
-    rows = csv_rows(login(admin_user).get(f"{URL}days.csv"))
+    client = login(admin_user)
+    rows = csv_rows(client.get(f"{URL}days.csv"))
     assert len(rows) == 1 + 30
+    today = timezone.localdate()
+    assert rows[-1][0] == today.isoformat()
+    page = client.get(URL).content.decode()
+    assert f'name="to" value="{today.isoformat()}"' in page
 
 
 def test_each_table_downloads_as_csv_with_a_byte_order_mark_for_excel(
