@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from madoguchi.safety.links import LinkReason, reason_message
@@ -22,6 +24,7 @@ from madoguchi.tickets.models import (
     Message,
     Priority,
     ProblemField,
+    SlaTarget,
     Status,
     Ticket,
     TicketEvent,
@@ -281,9 +284,11 @@ def summary(event: TicketEvent) -> str:
     if kind == EventKind.LOOKALIKE_LINK:
         return ", ".join(_text(host) for host in data.get("hosts") or [])
     if kind == EventKind.ATTACHMENT_ADDED:
-        return f"{_text(data.get('name', ''))} (SHA-256 {_text(data.get('sha256', ''))})"
+        text = f"{_text(data.get('name', ''))} (SHA-256 {_text(data.get('sha256', ''))})"
+        return _copied(text, data)
     if kind in (EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED):
-        return _label(Channel, data.get("channel")) if data.get("channel") else ""
+        text = _label(Channel, data.get("channel")) if data.get("channel") else ""
+        return _copied(text, data)
     if kind == EventKind.RATED:
         return _("%(rating)s of 5") % {"rating": _text(data.get("rating"))}
     if kind == EventKind.ACCOUNT_CONTEXT:
@@ -295,7 +300,180 @@ def summary(event: TicketEvent) -> str:
         if data.get("kept"):
             return _("%(rule)s (a security problem: its group and urgency stay)") % {"rule": rule}
         return rule
+    if kind in _LATER_KINDS:
+        return _LATER_KINDS[kind](data)
     return ""
+
+
+def _number(value: Any) -> str:
+    """A ticket as agents name it: "#12" (plain text; the id is all the entry keeps)."""
+    return f"#{_text(value)}"
+
+
+def _copied(text: str, data: Mapping[str, Any]) -> str:
+    if not data.get("merged_from"):
+        return text
+    copied = _("copied from %(ticket)s") % {"ticket": _number(data["merged_from"])}
+    return f"{text} ({copied})" if text else copied
+
+
+def _when(value: Any) -> str:
+    """A due time as "11/26 10:00" in the desk's time zone; what cannot be read, as it is."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return _text(value)
+    if timezone.is_naive(moment):
+        return _text(value)
+    return formats.date_format(timezone.localtime(moment), "n/j H:i")
+
+
+def _due(target: Any, due: Any) -> str:
+    phrases = {
+        SlaTarget.FIRST_RESPONSE: _("first response due %(due)s"),
+        SlaTarget.NEXT_RESPONSE: _("next response due %(due)s"),
+        SlaTarget.RESOLUTION: _("resolution due %(due)s"),
+    }
+    phrase = phrases.get(target) if target in SlaTarget.values else None
+    if phrase is None:
+        return f"{_text(target)}: {_when(due)}"
+    return phrase % {"due": _when(due)}
+
+
+def _breached(target: Any) -> str:
+    phrases = {
+        SlaTarget.FIRST_RESPONSE: _("first response breached"),
+        SlaTarget.NEXT_RESPONSE: _("next response breached"),
+        SlaTarget.RESOLUTION: _("resolution breached"),
+    }
+    return phrases[target] if target in SlaTarget.values else _text(target)
+
+
+def _merged_into(data: Mapping[str, Any]) -> str:
+    text = _("merged into %(ticket)s") % {"ticket": _number(data.get("into"))}
+    if data.get("other_customer"):
+        text += " " + _("(another customer's ticket)")
+    return text
+
+
+def _merged_from(data: Mapping[str, Any]) -> str:
+    text = _("%(ticket)s merged in: %(messages)s messages, %(attachments)s attachments") % {
+        "ticket": _number(data.get("source")),
+        "messages": _text(data.get("messages", 0)),
+        "attachments": _text(data.get("attachments", 0)),
+    }
+    if data.get("other_customer"):
+        text += " " + _("(another customer's ticket, copied as internal notes)")
+    return text
+
+
+def _incident_linked(data: Mapping[str, Any]) -> str:
+    if data.get("incident"):
+        return _("a report of incident %(ticket)s") % {"ticket": _number(data["incident"])}
+    return _("report %(ticket)s linked") % {"ticket": _number(data.get("report"))}
+
+
+def _incident_unlinked(data: Mapping[str, Any]) -> str:
+    if data.get("incident"):
+        return _("no longer a report of incident %(ticket)s") % {
+            "ticket": _number(data["incident"])
+        }
+    return _("report %(ticket)s unlinked") % {"ticket": _number(data.get("report"))}
+
+
+def _made_incident(data: Mapping[str, Any]) -> str:
+    return _("reports of the same problem can now be linked to this ticket")
+
+
+def _customer_merged(data: Mapping[str, Any]) -> str:
+    emails = data.get("from_emails")
+    text = _("%(emails)s → %(into)s") % {
+        "emails": ", ".join(_text(e) for e in emails) if isinstance(emails, list) else "?",
+        "into": _text(data.get("into_email") or _number(data.get("into_user"))),
+    }
+    moved = data.get("moved")
+    if isinstance(moved, list):
+        text += "; " + (
+            _("tickets moved: %(tickets)s") % {"tickets": " ".join(_number(t) for t in moved)}
+            if moved
+            else _("no tickets moved")
+        )
+    return text
+
+
+def _sla_applied(data: Mapping[str, Any]) -> str:
+    parts = [
+        _due(target, data[key])
+        for target, key in (
+            (SlaTarget.FIRST_RESPONSE, "first_response_due_at"),
+            (SlaTarget.RESOLUTION, "resolution_due_at"),
+        )
+        if data.get(key)
+    ]
+    reasons = {"routed": _("when routed"), "priority changed": _("after a priority change")}
+    reason = reasons.get(str(data.get("reason")))
+    text = ", ".join(parts) or _("no targets")
+    return f"{text} ({reason})" if reason else text
+
+
+def _sla_paused(data: Mapping[str, Any]) -> str:
+    return _("waiting for the customer: the clock stands still")
+
+
+def _duration(seconds: Any) -> str:
+    try:
+        minutes = int(seconds) // 60
+    except (TypeError, ValueError):
+        return _text(seconds)
+    return _("%(hours)s h %(minutes)s min") % {"hours": minutes // 60, "minutes": minutes % 60}
+
+
+def _sla_resumed(data: Mapping[str, Any]) -> str:
+    text = _("stood still for %(time)s of business time") % {
+        "time": _duration(data.get("paused_business_seconds", 0))
+    }
+    due = data.get("due")
+    if isinstance(due, Mapping) and due:
+        text += "; " + ", ".join(_due(target, at) for target, at in due.items())
+    return text
+
+
+def _sla_warning(data: Mapping[str, Any]) -> str:
+    return _due(data.get("target"), data.get("due"))
+
+
+def _sla_breached(data: Mapping[str, Any]) -> str:
+    return f"{_breached(data.get('target'))} ({_due(data.get('target'), data.get('due'))})"
+
+
+def _escalated(data: Mapping[str, Any]) -> str:
+    targets = data.get("targets")
+    parts = [", ".join(_breached(t) for t in targets)] if isinstance(targets, list) else []
+    if data.get("priority"):
+        parts.append(
+            _("priority → %(priority)s") % {"priority": _label(Priority, data["priority"])}
+        )
+    if data.get("group"):
+        parts.append(_("group → %(group)s") % {"group": _text(data["group"])})
+    if data.get("notified"):
+        parts.append(_("the group was notified"))
+    return "; ".join(part for part in parts if part)
+
+
+_LATER_KINDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    EventKind.MERGED_INTO: _merged_into,
+    EventKind.MERGED_FROM: _merged_from,
+    EventKind.INCIDENT_LINKED: _incident_linked,
+    EventKind.INCIDENT_UNLINKED: _incident_unlinked,
+    EventKind.MADE_INCIDENT: _made_incident,
+    EventKind.CUSTOMER_MERGED: _customer_merged,
+    EventKind.SLA_APPLIED: _sla_applied,
+    EventKind.SLA_PAUSED: _sla_paused,
+    EventKind.SLA_RESUMED: _sla_resumed,
+    EventKind.SLA_WARNING: _sla_warning,
+    EventKind.SLA_BREACHED: _sla_breached,
+    EventKind.ESCALATED: _escalated,
+}
 
 
 def history_lines(events: Iterable[TicketEvent]) -> list[HistoryLine]:
