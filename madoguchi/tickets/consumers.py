@@ -158,7 +158,8 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     """ws/agent/tickets/<id>/: pushes "changed" and "presence"; takes the page's presence.
 
     Frames from the server: {"type": "state", "sequence": S} on joining and after a check that
-    found newer history; {"type": "changed", "sequence", "kind", "actor", "mine"} on a push;
+    found newer history; {"type": "changed", "sequence", "kind" (the last entry's), "kinds"
+    (every kind of change of that transaction), "actor", "mine"} on a push;
     {"type": "presence", "others": [{"name", "state"}]} when who else is here changes.
     Frames from the page: {"type": "presence", "state": "viewing" | "typing"}.
     """
@@ -234,6 +235,7 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
                 "type": "changed",
                 "sequence": message["sequence"],
                 "kind": message["kind"],
+                "kinds": message.get("kinds", [message["kind"]]),
                 "actor": message["actor"],
                 "mine": message.get("actor_id") == self.user_id,
             }

@@ -101,8 +101,14 @@ def deliver(messages: list[tuple[str, dict[str, Any]]]) -> None:
     layer = get_channel_layer()
     if layer is None or not messages:
         return
-    # Only the last push per room matters: the page fetches everything newer than what it has.
-    latest = dict(messages)
+    # One push per room: the last entry's sequence (the page fetches everything newer than
+    # what it has) and every kind of change the transaction made, in order.
+    latest: dict[str, dict[str, Any]] = {}
+    for room, message in messages:
+        kinds = latest.get(room, {}).get("kinds", [])
+        if message["kind"] not in kinds:
+            kinds = [*kinds, message["kind"]]
+        latest[room] = {**message, "kinds": kinds}
 
     async def send_all() -> None:
         for room, message in latest.items():

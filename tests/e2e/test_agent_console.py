@@ -53,6 +53,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "a-long-agent-password"
+SATO_DRAFT = "お問い合わせありがとうございます。ただいま確認しております。"
 REPLY = "確認いたしました。着金をお客様の口座に反映いたしました。ご不便をおかけしました。"
 
 
@@ -150,10 +151,10 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 @pytest.fixture(autouse=True)
 def seeded(transactional_db: None) -> Iterator[None]:
-    """The support groups and problem types of a fresh install, from their own migration (the
-    flush after each transactional test deletes them); presence starts empty."""
-    migration = importlib.import_module("madoguchi.tickets.migrations.0002_seed_problem_types")
-    migration.seed(apps, None)
+    """The support groups, problem types and SLA policies of a fresh install, from their own
+    migrations (the flush after each transactional test deletes them); presence starts empty."""
+    for name in ("0002_seed_problem_types", "0005_seed_sla_policies"):
+        importlib.import_module(f"madoguchi.tickets.migrations.{name}").seed(apps, None)
     cache.clear()
     yield
     cache.clear()
@@ -240,13 +241,20 @@ def test_two_agents_on_one_ticket_see_each_other_and_a_reply_appears_without_rel
     typing = sato_page.wait_for_selector(".agent-live__person--typing:has-text('Suzuki')")
     assert typing is not None and "返信" in typing.inner_text()
 
-    # Suzuki sends it; it appears on Sato's page, which was not reloaded.
+    # Sato starts a draft too, and Suzuki sees it.
+    sato_page.fill("#reply-body", SATO_DRAFT)
+    suzuki_page.wait_for_selector(".agent-live__person--typing:has-text('Sato')")
+
+    # Suzuki sends his; it appears on Sato's page, which was not reloaded, and Sato is told to
+    # read it before sending, with his draft untouched.
     suzuki_page.select_option("#reply-status", Status.PENDING.value)
     suzuki_page.click("#reply .form__actions button[type=submit]")
     sato_page.wait_for_selector(
         f"#conversation .agent-message--agent.agent-message--new:has-text('{REPLY[:12]}')"
     )
     assert sato_page.evaluate("window.notReloaded") is True
+    assert "送信する前に" in sato_page.inner_text(".agent-live__replied")
+    assert sato_page.input_value("#reply-body") == SATO_DRAFT
     # The state line and the history moved with it.
     sato_page.wait_for_selector(".agent-ticket__state .agent-status--pending")
     # Waiting for the customer: the SLA countdown shows the clock paused.

@@ -43,10 +43,11 @@ REPLY = "確認いたしました。着金を反映いたしました。"
 
 @pytest.fixture(autouse=True)
 def seeded(transactional_db: None) -> Iterator[None]:
-    """Groups and problem types from their migration: the flush after each transactional test
-    deletes them. Presence lives in the cache, which outlives a test: start each one empty."""
-    migration = importlib.import_module("madoguchi.tickets.migrations.0002_seed_problem_types")
-    migration.seed(apps, None)
+    """Groups, problem types and SLA policies from their migrations: the flush after each
+    transactional test deletes them. Presence lives in the cache, which outlives a test: each
+    test starts with it empty."""
+    for name in ("0002_seed_problem_types", "0005_seed_sla_policies"):
+        importlib.import_module(f"madoguchi.tickets.migrations.{name}").seed(apps, None)
     cache.clear()
     yield
     cache.clear()
@@ -331,6 +332,11 @@ def test_a_reply_by_another_agent_is_pushed_with_its_sequence_and_without_its_te
     make_ticket: Callable[..., Ticket], sato: Any, suzuki: Any
 ) -> None:
     ticket = make_ticket()
+    before = newest_sequence(ticket)
+
+    def kinds_since() -> list[str]:
+        entries = TicketEvent.objects.filter(ticket=ticket, sequence__gt=before)
+        return list(dict.fromkeys(entries.order_by("sequence").values_list("kind", flat=True)))
 
     async def scenario() -> None:
         watcher = await join(ticket.pk, sato)
@@ -340,12 +346,16 @@ def test_a_reply_by_another_agent_is_pushed_with_its_sequence_and_without_its_te
         while json.loads(raw)["type"] != "changed":
             raw = await watcher.receive_from(timeout=3)
         assert REPLY not in raw and REPLY[:6] not in raw
-        # The reply and the status it set are one transaction: one push, for the last entry.
+        # The reply and the status it set are one transaction: one push, with the last entry's
+        # sequence and every kind of change it made.
         newest = await database_sync_to_async(newest_event)(ticket)
+        kinds = await database_sync_to_async(kinds_since)()
+        assert EventKind.MESSAGE_ADDED in kinds and EventKind.STATUS_CHANGED in kinds
         assert json.loads(raw) == {
             "type": "changed",
             "sequence": newest.sequence,
             "kind": newest.kind,
+            "kinds": kinds,
             "actor": suzuki.email,
             "mine": False,
         }

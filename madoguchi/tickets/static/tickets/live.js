@@ -112,7 +112,7 @@
       if (
         message.type === "changed" &&
         !message.mine &&
-        message.kind === "message_added" &&
+        (message.kinds || [message.kind]).indexOf("message_added") >= 0 &&
         draftState() === "typing"
       ) {
         repliedBox.textContent = root.dataset.textReplied;
