@@ -395,7 +395,7 @@ def report(*, scope: Scope, period: Period, breakdown: Breakdown) -> Report:
     totals = _figures(_summed(grouped, aggregates))
     for name, later, condition, counted in _MEDIANS:
         sizes = {values[key]: values[counted] for values in grouped}
-        overall, per_part = _medians(tickets, getattr(when, condition), later, key, sizes)
+        overall, per_part = _medians(scope.tickets(), getattr(when, condition), later, key, sizes)
         setattr(totals, name, overall)
         for part, median in per_part.items():
             setattr(rows[part], name, median)
