@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from madoguchi.tickets.models import (
     SavedView,
     SupportGroup,
     Ticket,
+    expressions,
 )
 from madoguchi.tickets.permissions import visible_tickets
 from madoguchi.tickets.search_documents import TICKET
@@ -144,11 +145,9 @@ class QueuePage:
 
 def in_queue_order(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Urgent first, then the first response due soonest, then the oldest."""
-    urgent_first = Case(
-        When(priority=Priority.URGENT, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return tickets.annotate(urgent_first=urgent_first).order_by(
-        "urgent_first", F("first_response_due_at").asc(nulls_last=True), "created_at", "pk"
+    # The keys of the partial index `ticket_worklist`: change both together.
+    return tickets.annotate(urgent_first=expressions.urgent_first()).order_by(
+        "urgent_first", expressions.due_for_queue(), "created_at", "pk"
     )
 
 

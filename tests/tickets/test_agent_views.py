@@ -199,7 +199,7 @@ def test_an_agent_sees_only_the_tickets_of_their_groups(
     assert hidden.subject not in response.content.decode()
 
 
-def test_the_queue_puts_urgent_first_then_the_first_response_due_soonest(
+def test_the_queue_puts_urgent_first_then_the_first_response_due_soonest_and_never_loses_one(
     payments_agent: Any, make_ticket: MakeTicket, login: Login
 ) -> None:
     late = make_ticket(subject="due later")
@@ -214,7 +214,8 @@ def test_the_queue_puts_urgent_first_then_the_first_response_due_soonest(
     services.change_priority(ticket=urgent, priority=Priority.URGENT, by=payments_agent)
 
     response = login(payments_agent).get(queue_url())
-    assert queue_ids(response) == [urgent.pk, soon.pk, late.pk, never.pk]
+    # A ticket without a target (never routed) counts as due when it arrived: early, not last.
+    assert queue_ids(response) == [urgent.pk, never.pk, soon.pk, late.pk]
     html = response.content.decode()
     assert "agent-priority--urgent" in html
     assert "Deposits and withdrawals" in html  # the group, in the page's language
