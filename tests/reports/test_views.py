@@ -121,6 +121,8 @@ def test_a_lead_without_a_second_factor_is_sent_to_set_one_up(
         ({"to": "2999-01-01"}, "終了日が未来の日付です。"),
         ({"from": "0001-01-01", "to": "0001-01-02"}, "2000-01-01"),
         ({"by": "mood"}, "選択"),
+        ({"from": "2026-11-01\x00", "to": "9" * 5000}, "日付"),
+        ({"group": "<script>", "by": "agent"}, "正しく選択してください。"),
     ],
 )
 def test_bad_choices_get_a_clear_translated_error_not_a_failure(
