@@ -227,9 +227,8 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # Channel-layer messages -------------------------------------------------------------------
 
     async def ticket_changed(self, message: dict[str, Any]) -> None:
-        if message["sequence"] <= self.sequence:
-            return
-        self.sequence = message["sequence"]
+        # Every push is passed on: the page fetches only what is newer than what it has.
+        self.sequence = max(self.sequence, message["sequence"])
         await self.send_json(
             {
                 "type": "changed",
@@ -272,7 +271,9 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=NO_ACCESS)
             return
         await _enter(self.ticket_id, self.channel_name, self.entry)
-        if sequence > self.sequence:
+        # Not "greater": a push may have named an entry whose savepoint rolled back, and the
+        # next real entry takes the same number.
+        if sequence != self.sequence:
             self.sequence = sequence
             await self.send_json({"type": "state", "sequence": sequence})
         await self._send_presence()
