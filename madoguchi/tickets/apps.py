@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
 class TicketsConfig(AppConfig):
@@ -13,19 +12,25 @@ class TicketsConfig(AppConfig):
 
         register_source(TICKET_SOURCE)
 
-        # Only to keep the in-memory copies of problem types (madoguchi.tickets.catalogue) and
-        # routing rules (madoguchi.tickets.routing.rules) fresh; no business logic hangs on
-        # these signals.
-        from madoguchi.tickets import catalogue
-        from madoguchi.tickets.models import ProblemField, ProblemType, RoutingRule, SupportGroup
-        from madoguchi.tickets.routing import rules
+        # Only to keep the in-memory copies of problem types, SLA policies and routing rules
+        # fresh (madoguchi.tickets.process_cache); no business logic hangs on these signals.
+        from madoguchi.tickets.catalogue import PROBLEM_TYPES
+        from madoguchi.tickets.models import (
+            BusinessHours,
+            ProblemField,
+            ProblemType,
+            RoutingRule,
+            SlaPolicy,
+            SupportGroup,
+        )
+        from madoguchi.tickets.routing.rules import ROUTING_TABLE
+        from madoguchi.tickets.sla.policies import ACTIVE_POLICIES
 
-        for model in (ProblemType, ProblemField, SupportGroup):
-            post_save.connect(catalogue.forget, sender=model, dispatch_uid=f"catalogue-{model}")
-            post_delete.connect(catalogue.forget, sender=model, dispatch_uid=f"catalogue-d-{model}")
-        for routed in (RoutingRule, SupportGroup, ProblemType):
-            post_save.connect(rules.forget, sender=routed, dispatch_uid=f"routing-{routed}")
-            post_delete.connect(rules.forget, sender=routed, dispatch_uid=f"routing-d-{routed}")
-        m2m_changed.connect(
-            rules.forget, sender=RoutingRule.problem_types.through, dispatch_uid="routing-m2m"
+        PROBLEM_TYPES.watch(ProblemType, ProblemField, SupportGroup)
+        ACTIVE_POLICIES.watch(SlaPolicy, BusinessHours)
+        ROUTING_TABLE.watch(
+            RoutingRule,
+            SupportGroup,
+            ProblemType,
+            many_to_many=(RoutingRule.problem_types.through,),
         )

@@ -1,9 +1,8 @@
 """The admin's routing rules, evaluated in order against what is known of a ticket.
 
-The active rules and the groups they name are read once per process and read again when a
-version number in the shared cache moves (bumped after an admin's change commits) or after
-MADOGUCHI_ROUTING_CACHE_SECONDS (60; 0 reads the database every time), the way
-`madoguchi.tickets.catalogue` keeps problem types: every new ticket asks for them.
+The active rules and the groups they name are read once per process and read again once an
+admin's change has committed or after MADOGUCHI_ROUTING_CACHE_SECONDS (60; 0 reads the
+database every time), through `madoguchi.tickets.process_cache`: every new ticket asks for them.
 
 A security problem is never moved out of the security group nor made less urgent by a rule:
 the rule still applies its tags, and what it could not change is recorded as kept.
@@ -11,17 +10,12 @@ the rule still applies its tags, and what it could not change is recorded as kep
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
-
 from madoguchi.tickets.models import PRIORITY_RANK, Priority, RoutingRule, SupportGroup
+from madoguchi.tickets.process_cache import ProcessCache
 
 VERSION_KEY = "madoguchi:tickets:routing:version"
 
@@ -167,8 +161,6 @@ def _rank(priority: str) -> int:
 class RoutingTable:
     """The active rules in order and every group, as read at one moment."""
 
-    version: int
-    loaded_at: float
     rules: tuple[Rule, ...]
     groups: Mapping[int, GroupInfo]
 
@@ -190,17 +182,7 @@ class RoutingTable:
         )
 
 
-_table: RoutingTable | None = None
-_lock = threading.Lock()
-
-
-def _seconds() -> float:
-    # Tests and operators who turn off the problem types' copy turn off this one too.
-    default = getattr(settings, "MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS", 60)
-    return float(getattr(settings, "MADOGUCHI_ROUTING_CACHE_SECONDS", default))
-
-
-def _load(version: int, now: float) -> RoutingTable:
+def _load() -> RoutingTable:
     groups = {
         group.pk: GroupInfo(group.pk, group.slug, group.assignment, group.handles_security)
         for group in SupportGroup.objects.only("pk", "slug", "assignment", "handles_security")
@@ -224,7 +206,7 @@ def _load(version: int, now: float) -> RoutingTable:
         )
         for row in rows
     )
-    return RoutingTable(version, now, rules, groups)
+    return RoutingTable(rules, groups)
 
 
 def _strings(values: Any, *, lower: bool = False) -> frozenset[str]:
@@ -235,38 +217,25 @@ def _strings(values: Any, *, lower: bool = False) -> frozenset[str]:
     return frozenset(item.lower() if lower else item for item in items if item)
 
 
+# Tests and operators who turn off the problem types' copy turn off this one too.
+ROUTING_TABLE = ProcessCache(
+    load=_load,
+    version_key=VERSION_KEY,
+    max_age_settings=(
+        "MADOGUCHI_ROUTING_CACHE_SECONDS",
+        "MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS",
+    ),
+)
+
+
 def routing_table() -> RoutingTable:
     """The rules and groups of this process, read again when an admin's change has committed.
 
     The table may be shared with other requests of this process: read it, never change it.
     """
-    global _table
-    seconds = _seconds()
-    now = time.monotonic()
-    if seconds <= 0:
-        return _load(0, now)
-    version = int(cache.get(VERSION_KEY, 0))
-    table = _table
-    if table is None or table.version != version or now - table.loaded_at > seconds:
-        table = _load(version, now)
-        with _lock:
-            _table = table
-    return table
+    return ROUTING_TABLE.get()
 
 
 def active_rules() -> tuple[Rule, ...]:
     """The active rules in their order."""
     return routing_table().rules
-
-
-def forget(**kwargs: Any) -> None:
-    """Signal receiver for any change to routing rules or groups."""
-    transaction.on_commit(_bump_version)
-
-
-def _bump_version() -> None:
-    if not cache.add(VERSION_KEY, 1, timeout=None):
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # evicted between add and incr
-            cache.set(VERSION_KEY, 1, timeout=None)

@@ -2,28 +2,23 @@
 for (with its mistakes explained in words, for the admin form).
 
 The active policies are read once per process, like the problem types (madoguchi.tickets
-.catalogue): every new ticket asks for one, and an admin's change commits a version bump that
-every process sees at its next ticket. MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS bounds the age.
+.process_cache): every new ticket asks for one, and every process sees an admin's change at its
+next ticket once it has committed. MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS bounds the age.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from datetime import time as clock_time
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
 from madoguchi.tickets.models import BusinessHours, SlaPolicy
+from madoguchi.tickets.process_cache import ProcessCache
 from madoguchi.tickets.sla.calendar import BusinessCalendar, national_holidays
 
 VERSION_KEY = "madoguchi:tickets:sla-policies:version"
@@ -208,18 +203,12 @@ def _calendar(
 
 
 @dataclass(frozen=True)
-class _Snapshot:
-    version: int
-    loaded_at: float
+class _Policies:
     policies: tuple[SlaPolicy, ...]
     calendars: dict[int, BusinessCalendar]
 
 
-_snapshot: _Snapshot | None = None
-_lock = threading.Lock()
-
-
-def _load(version: int, now: float) -> _Snapshot:
+def _load() -> _Policies:
     policies = tuple(
         SlaPolicy.objects.filter(is_active=True).select_related(
             "business_hours", "escalate_to_group"
@@ -233,22 +222,14 @@ def _load(version: int, now: float) -> _Snapshot:
             # A row the admin form would refuse (edited in the shell, say): such a policy
             # counts around the clock rather than leave its tickets without targets.
             calendars[policy.pk] = AROUND_THE_CLOCK
-    return _Snapshot(version, now, policies, calendars)
+    return _Policies(policies, calendars)
 
 
-def _current() -> _Snapshot:
-    global _snapshot
-    seconds = float(getattr(settings, "MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS", 60))
-    now = time.monotonic()
-    if seconds <= 0:
-        return _load(0, now)
-    version = int(cache.get(VERSION_KEY, 0))
-    snapshot = _snapshot
-    if snapshot is None or snapshot.version != version or now - snapshot.loaded_at > seconds:
-        snapshot = _load(version, now)
-        with _lock:
-            _snapshot = snapshot
-    return snapshot
+ACTIVE_POLICIES = ProcessCache(
+    load=_load,
+    version_key=VERSION_KEY,
+    max_age_settings=("MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS",),
+)
 
 
 @dataclass(frozen=True)
@@ -262,7 +243,7 @@ class AppliedPolicy:
 def policy_for(*, problem_type_id: int | None, priority: str) -> AppliedPolicy | None:
     """The first active policy, in position order, whose problem type and priority match (an
     empty one matches any); None when no policy does."""
-    snapshot = _current()
+    snapshot = ACTIVE_POLICIES.get()
     for policy in snapshot.policies:
         if policy.problem_type_id not in (None, problem_type_id):
             continue
@@ -276,7 +257,7 @@ def policy_by_id(policy_id: int | None) -> AppliedPolicy | None:
     """The policy a ticket got when it was routed, if it still exists and is active."""
     if policy_id is None:
         return None
-    snapshot = _current()
+    snapshot = ACTIVE_POLICIES.get()
     for policy in snapshot.policies:
         if policy.pk == policy_id:
             return AppliedPolicy(policy, snapshot.calendars[policy.pk])
@@ -288,22 +269,3 @@ def policy_by_id(policy_id: int | None) -> AppliedPolicy | None:
         return AppliedPolicy(found, calendar_for(found.business_hours))
     except ValidationError:
         return AppliedPolicy(found, AROUND_THE_CLOCK)
-
-
-def forget(**kwargs: Any) -> None:
-    """Signal receiver for any change to policies or business hours."""
-    transaction.on_commit(_bump_version)
-
-
-def _bump_version() -> None:
-    if not cache.add(VERSION_KEY, 1, timeout=None):
-        try:
-            cache.incr(VERSION_KEY)
-        except ValueError:  # evicted between add and incr
-            cache.set(VERSION_KEY, 1, timeout=None)
-
-
-# Only to keep the in-memory copy of the policies fresh; no business logic hangs on these.
-for _model in (SlaPolicy, BusinessHours):
-    post_save.connect(forget, sender=_model, dispatch_uid=f"sla-policies-{_model.__name__}")
-    post_delete.connect(forget, sender=_model, dispatch_uid=f"sla-policies-d-{_model.__name__}")
