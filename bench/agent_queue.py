@@ -23,9 +23,10 @@ tickets), 7% active (new, open, pending, on hold), the rest solved or closed ove
 priorities 5% urgent, 15% high, 70% normal, 10% low; unanswered tickets due around now,
 next-response targets from 12 hours ago to 36 hours ahead, pending tickets with the SLA clock
 paused; 1% unconfirmed; a customer message per ticket and an agent reply on every answered one
-(django-helpdesk: the same as follow-ups). Both databases come from the same random draws. Rows
-go in in the order the tickets were opened, as in production: ids and the table's pages follow
-time, and the active tickets, the recent ones, sit together near the end.
+(django-helpdesk: an opening follow-up per ticket, a reply on every assigned one). Both
+databases come from the same random draws. Rows go in in the order the tickets were opened, as
+in production: ids and the table's pages follow time, and the active tickets, the recent ones,
+sit together near the end.
 
 Both applications are served as in production: gunicorn, 2 sync workers, DEBUG=0, a persistent
 connection to PostgreSQL (CONN_MAX_AGE=60 on both). The agent signs in through the real login,
@@ -985,7 +986,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     sites: list[Site] = []
     code, measured = code_tree()
-    print(f"  measuring {measured}; BENCH_QUEUE_CODE=commit measures the last commit alone")
+    hint = "" if code != REPO else "; BENCH_QUEUE_CODE=commit measures the last commit alone"
+    print(f"  measuring {measured}{hint}")
     try:
         big = prepare_ours(OURS_1M, BIG, code=code, rebuild=rebuild, static_from=None)
         sites.append(big)
