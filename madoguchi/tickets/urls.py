@@ -14,6 +14,7 @@ from madoguchi.tickets.views.agent import (
 from madoguchi.tickets.views.agent import bulk as bulk_views
 from madoguchi.tickets.views.agent import incidents as incident_views
 from madoguchi.tickets.views.agent import merging as merge_views
+from madoguchi.tickets.views.agent.availability import availability
 from madoguchi.tickets.views.evidence import evidence_download
 
 app_name = "tickets"
@@ -24,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tickets/search/", search.search_tickets, name="agent_search"),
     path("views/", saved_views.save, name="agent_saved_view_save"),
     path("views/<int:view_id>/delete/", saved_views.delete, name="agent_saved_view_delete"),
+    path("availability/", availability, name="agent_availability"),
     path("tickets/<int:ticket_id>/", ticket.ticket_page, name="agent_ticket"),
     path("tickets/<int:ticket_id>/live/", live.ticket_parts, name="agent_live"),
     path(
