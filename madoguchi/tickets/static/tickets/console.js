@@ -1,5 +1,6 @@
-/* Keyboard shortcuts for the agent console, and the reply box's tools (canned replies, Help
-   Center links) inserted at the cursor. Plain JavaScript; every page works without it.
+/* Keyboard shortcuts for the agent console, the reply box's tools (canned replies, Help
+   Center links) inserted at the cursor, and SLA countdowns that move on as time passes. Plain
+   JavaScript; every page works without it.
 
    The convention (docs/agent-console.md, "Keyboard shortcuts"), for any part of the console:
    - An element with data-key="r" is used by the key r: a field is focused, a link or button is
@@ -329,7 +330,74 @@
     });
   }
 
+  /* --- SLA countdowns --------------------------------------------------------------------
+     Each [data-sla-countdown] that carries data-sla-words (a paused one does not) is written
+     again every 30 s, as templatetags/sla.py wrote it: the time left counts from when the page
+     (or the live update that replaced the element) arrived, so the agent's clock may be off.
+     The words come from the element, in the page's language. */
+  var COUNTDOWN_MS = 30000;
+
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)[sd]/g, function (all, name) {
+      return name in values ? String(values[name]) : all;
+    });
+  }
+
+  function durationWords(ms, words) {
+    var minutes = Math.floor(Math.abs(ms) / 60000);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) { return fill(words.days, { days: days, hours: hours }); }
+    if (hours) { return fill(words.hours, { hours: hours, minutes: minutes }); }
+    if (minutes) { return fill(words.minutes, { minutes: minutes }); }
+    return words.less;
+  }
+
+  function tickCountdown(node) {
+    var words;
+    try { words = JSON.parse(node.getAttribute("data-sla-words")); } catch (error) { return; }
+    if (node.slaSeenAt === undefined) { node.slaSeenAt = Date.now(); }
+    var left = Number(node.getAttribute("data-sla-remaining-ms")) - (Date.now() - node.slaSeenAt);
+    var before = node.getAttribute("data-sla-state");
+    var state = "ok";
+    if (left <= 0) {
+      state = "breached";
+    } else if (left <= Number(node.getAttribute("data-sla-warn-ms")) || before === "warning") {
+      state = "warning";  // a target already warned about stays so, as on the server
+    }
+    var time = node.querySelector("time") || node;
+    time.textContent = state === "breached" ?
+      fill(words.breached, { ago: durationWords(left, words) }) :
+      fill(words.due, { left: durationWords(left, words) });
+    if (state !== before) {
+      node.classList.remove("sla-countdown--" + before, "badge--" + words.badges[before]);
+      node.classList.add("sla-countdown--" + state, "badge--" + words.badges[state]);
+      node.setAttribute("data-sla-state", state);
+    }
+  }
+
+  function countdowns() {
+    return document.querySelectorAll("[data-sla-countdown][data-sla-words]");
+  }
+
+  function tickCountdowns() {
+    var nodes = countdowns();
+    for (var i = 0; i < nodes.length; i++) { tickCountdown(nodes[i]); }
+  }
+
+  function noteArrivals() {
+    // A countdown a live update put in counts from now, not from the next tick.
+    var nodes = countdowns();
+    for (var i = 0; i < nodes.length; i++) {
+      if (nodes[i].slaSeenAt === undefined) { nodes[i].slaSeenAt = Date.now(); }
+    }
+  }
+
   document.addEventListener("keydown", onKey);
   var composers = document.querySelectorAll("[data-composer]");
   for (var i = 0; i < composers.length; i++) { setUpComposer(composers[i]); }
+  tickCountdowns();
+  setInterval(tickCountdowns, COUNTDOWN_MS);
+  new MutationObserver(noteArrivals).observe(document.body, { childList: true, subtree: true });
 })();

@@ -1,0 +1,85 @@
+"""The SLA countdown moves on in a real browser (Debian's chromium): a first response due in
+40 seconds is shown as a warning, and once the page's clock has passed it, as breached, in the
+page's language. Playwright's clock moves the time (on the ticket page: the queue fetches its
+rows again from the server every minute, which knows nothing of the page's clock)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
+
+from madoguchi.accounts.services import create_user
+from madoguchi.tickets.models import SupportGroup, Ticket
+from tests.e2e.test_console_shortcuts import (  # the browser and ticket set-up of the console
+    browser,  # noqa: F401
+    file_ticket,
+    seeded,  # noqa: F401
+    signed_in_page,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+COUNTDOWN = "[data-sla-countdown]"
+
+
+def countdown_of(page: Any, scope: str) -> tuple[str, str, str]:
+    """The countdown's state, classes and words."""
+    node = page.locator(f"{scope} {COUNTDOWN}")
+    return (
+        node.get_attribute("data-sla-state") or "",
+        node.get_attribute("class") or "",
+        node.inner_text(),
+    )
+
+
+def test_a_countdown_turns_from_warning_to_breached_as_the_due_time_passes(
+    live_server: Any,
+    browser: Any,  # noqa: F811
+    settings: Any,
+) -> None:
+    base = live_server.url
+    settings.MADOGUCHI_BASE_URL = base
+    customer = create_user(email="hanako@example.com", password="a-long-customer-password")
+    agent = create_user(email="sato@tsukimi.example", password="a-long-agent-pw", role="agent")
+    Authenticator.objects.create(user=agent, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    SupportGroup.objects.get(slug="payments").members.add(agent)
+    ticket = file_ticket(customer, "入金が反映されません")
+    Ticket.objects.filter(pk=ticket.pk).update(
+        first_response_due_at=timezone.now() + timedelta(seconds=40)
+    )
+
+    japanese = signed_in_page(browser, base, agent)
+    japanese.clock.install()
+    japanese.goto(f"{base}/ja/agent/tickets/{ticket.pk}/")
+    english = signed_in_page(browser, base, agent)
+    english.clock.install()
+    english.goto(f"{base}/en/agent/tickets/{ticket.pk}/")
+
+    state, classes, words = countdown_of(japanese, ".agent-ticket__sla")
+    assert state == "warning" and "badge--warning" in classes
+    assert words == "初回応答: 残り1分未満"
+    state, _, words = countdown_of(english, ".agent-ticket__sla")
+    assert (state, words) == ("warning", "First response due in < 1 min")
+
+    # Two ticks of the countdown: 30 s on, still ahead; 60 s on, 20 s past the due time.
+    japanese.clock.run_for(30_000)
+    assert countdown_of(japanese, ".agent-ticket__sla")[0] == "warning"
+    japanese.clock.run_for(30_000)
+    english.clock.run_for(60_000)
+
+    state, classes, words = countdown_of(japanese, ".agent-ticket__sla")
+    assert state == "breached"
+    assert "sla-countdown--breached" in classes and "badge--danger" in classes
+    assert "sla-countdown--warning" not in classes and "badge--warning" not in classes
+    assert words == "初回応答: 1分未満超過"
+    state, classes, words = countdown_of(english, ".agent-ticket__sla")
+    assert state == "breached" and "badge--danger" in classes
+    assert words == "First response breached < 1 min ago"
+
+    # Two more minutes: the minutes count on.
+    english.clock.run_for(120_000)
+    assert countdown_of(english, ".agent-ticket__sla")[2] == ("First response breached 2 min ago")
