@@ -50,7 +50,7 @@ def test_a_merge_names_the_other_ticket_on_both_sides(
 
     assert f"#{into.pk} に統合" in history_of(client, source)
     page = history_of(client, into)
-    assert f"#{source.pk} を統合: メッセージ 1 件、添付ファイル 0 件" in page
+    assert f"#{source.pk} を統合 (メッセージ 1 件、添付ファイル 0 件)" in page
     assert f"#{source.pk} からコピー" in page
 
 

@@ -357,7 +357,7 @@ def _merged_into(data: Mapping[str, Any]) -> str:
 
 
 def _merged_from(data: Mapping[str, Any]) -> str:
-    text = _("%(ticket)s merged in: %(messages)s messages, %(attachments)s attachments") % {
+    text = _("%(ticket)s merged in (messages: %(messages)s, attachments: %(attachments)s)") % {
         "ticket": _number(data.get("source")),
         "messages": _text(data.get("messages", 0)),
         "attachments": _text(data.get("attachments", 0)),
