@@ -4,107 +4,32 @@ g q back to the queue."""
 
 from __future__ import annotations
 
-import importlib
-import os
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
-from django.apps import apps
-from django.conf import settings as django_settings
-from django.test import Client
 
-from madoguchi import intake
-from madoguchi.accounts.services import create_user
-from madoguchi.intake.inbound import InboundMessage
 from madoguchi.search.documents import Document
 from madoguchi.search.services import index_documents
-from madoguchi.tickets.models import CannedReply, Message, SupportGroup, Ticket
+from madoguchi.tickets.models import CannedReply, Message, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are
-    # plain synchronous test code, so Django's async-safety guard does not apply.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture(autouse=True)
-def seeded(transactional_db: None) -> None:
-    """The support groups and problem types of a fresh install (the flush after each
-    transactional test deletes them)."""
-    migration = importlib.import_module("madoguchi.tickets.migrations.0002_seed_problem_types")
-    migration.seed(apps, None)
-
-
-def file_ticket(customer: Any, subject: str) -> Ticket:
-    outcome = intake.receive(
-        InboundMessage(
-            channel="web",
-            subject=subject,
-            body="昨日BTCを送金しましたが、まだ反映されていません。",
-            sender_email=customer.email,
-            customer_id=customer.pk,
-            email_verified=True,
-            problem_type="deposit",
-            fields={"coin": "BTC", "network": "BTC", "amount": "0.5"},
-            language="ja",
-        )
-    )
-    return Ticket.objects.get(pk=outcome.ticket_id)
-
-
-def signed_in_page(browser: Any, base: str, user: Any) -> Any:
-    """A page whose browser holds the session of `user` (password and TOTP are the login
-    journey's subject, not this one's)."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo")
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
-    return context.new_page()
-
 
 def test_an_agent_works_a_ticket_from_the_keyboard(
-    live_server: Any, browser: Any, settings: Any
+    live_server: Any,
+    session_page: Callable[..., Any],
+    make_agent: Callable[..., Any],
+    make_customer: Callable[[str], Any],
+    file_ticket: Callable[..., Ticket],
+    settings: Any,
 ) -> None:
     base = live_server.url
     settings.MADOGUCHI_BASE_URL = base
-    customer = create_user(email="hanako@example.com", password="a-long-customer-password")
-    agent = create_user(email="sato@tsukimi.example", password="a-long-agent-pw", role="agent")
-    Authenticator.objects.create(user=agent, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    SupportGroup.objects.get(slug="payments").members.add(agent)
-    first = file_ticket(customer, "一件目: 入金が反映されません")
-    second = file_ticket(customer, "二件目: 入金が反映されません")
+    customer = make_customer("hanako@example.com")
+    agent = make_agent("sato@tsukimi.example", group="payments").user
+    first = file_ticket(customer, subject="一件目: 入金が反映されません")
+    second = file_ticket(customer, subject="二件目: 入金が反映されません")
     Ticket.objects.filter(pk=second.pk).update(requester_name="山田 花子")
     CannedReply.objects.create(
         title="承認待ち",
@@ -124,7 +49,7 @@ def test_an_agent_works_a_ticket_from_the_keyboard(
             )
         ]
     )
-    page = signed_in_page(browser, base, agent)
+    page = session_page(base, agent)
     page.goto(f"{base}/ja/agent/tickets/")
 
     # j, j, k, Enter: the second row of the queue opens.

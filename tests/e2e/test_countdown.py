@@ -5,21 +5,14 @@ rows again from the server every minute, which knows nothing of the page's clock
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
-from madoguchi.accounts.services import create_user
-from madoguchi.tickets.models import SupportGroup, Ticket
-from tests.e2e.test_console_shortcuts import (  # the browser and ticket set-up of the console
-    browser,  # noqa: F401
-    file_ticket,
-    seeded,  # noqa: F401
-    signed_in_page,
-)
+from madoguchi.tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,24 +31,25 @@ def countdown_of(page: Any, scope: str) -> tuple[str, str, str]:
 
 def test_a_countdown_turns_from_warning_to_breached_as_the_due_time_passes(
     live_server: Any,
-    browser: Any,  # noqa: F811
+    session_page: Callable[..., Any],
+    make_agent: Callable[..., Any],
+    make_customer: Callable[[str], Any],
+    file_ticket: Callable[..., Ticket],
     settings: Any,
 ) -> None:
     base = live_server.url
     settings.MADOGUCHI_BASE_URL = base
-    customer = create_user(email="hanako@example.com", password="a-long-customer-password")
-    agent = create_user(email="sato@tsukimi.example", password="a-long-agent-pw", role="agent")
-    Authenticator.objects.create(user=agent, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    SupportGroup.objects.get(slug="payments").members.add(agent)
-    ticket = file_ticket(customer, "入金が反映されません")
+    customer = make_customer("hanako@example.com")
+    agent = make_agent("sato@tsukimi.example", group="payments").user
+    ticket = file_ticket(customer, subject="入金が反映されません")
     Ticket.objects.filter(pk=ticket.pk).update(
         first_response_due_at=timezone.now() + timedelta(seconds=40)
     )
 
-    japanese = signed_in_page(browser, base, agent)
+    japanese = session_page(base, agent)
     japanese.clock.install()
     japanese.goto(f"{base}/ja/agent/tickets/{ticket.pk}/")
-    english = signed_in_page(browser, base, agent)
+    english = session_page(base, agent)
     english.clock.install()
     english.goto(f"{base}/en/agent/tickets/{ticket.pk}/")
 

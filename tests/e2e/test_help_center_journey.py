@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -12,39 +12,13 @@ from madoguchi.helpcenter.models import Article, Feedback
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def page(chromium_path: str) -> Iterator[object]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are
-    # plain synchronous test code, so Django's async-safety guard does not apply.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="ja-JP")
-        try:
-            yield context.new_page()
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
 
 def test_a_customer_searches_reads_follows_a_guide_switches_to_english_and_rates(
-    live_server, page
+    live_server: Any, new_page: Callable[..., Any]
 ) -> None:
     call_command("load_demo", verbosity=0)
     base = live_server.url
+    page = new_page()
 
     # The Japanese UI: search for the two-character word 出金 (withdrawal).
     page.goto(f"{base}/ja/")

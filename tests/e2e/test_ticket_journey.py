@@ -8,51 +8,30 @@ Bech32 deposit address with one wrong character, which its checksum catches.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import io
-import os
 import re
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from allauth.mfa.totp.internal.auth import (
-    TOTP,
-    format_hotp_value,
-    generate_totp_secret,
-    hotp_value,
-)
-from django.apps import apps
 from django.utils import translation
 from PIL import Image, ImageDraw
 
 from madoguchi.accounts.services import create_user
 from madoguchi.tickets.events import verify_history
-from madoguchi.tickets.models import Attachment, Status, SupportGroup, Ticket
+from madoguchi.tickets.models import Attachment, Status, Ticket
 from madoguchi.tickets.permissions import visible_tickets
 from madoguchi.tickets.selectors import expected_first_response
+from tests.e2e.conftest import CUSTOMER_PASSWORD, log_in, log_in_agent
 
 # The "sent" page, with the signed receipt of the request in its address.
 SENT_PAGE = re.compile(r".*/ja/support/sent/\?r=[^&]+$")
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 CUSTOMER_EMAIL = "hanako@example.com"
-CUSTOMER_PASSWORD = "a-long-customer-password"
 AGENT_EMAIL = "sato@tsukimi.example"
-AGENT_PASSWORD = "a-long-agent-password"
 
 TXID = "a1075db55d416d3ca199f55b6084e2115b9345e16c5cf302fc80e9d5fbf5d48d"
 MISTYPED_TXID = TXID[:2] + "O" + TXID[3:]  # the zero at index 2 typed as the letter O
@@ -60,33 +39,6 @@ ADDRESS = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
 MISTYPED_ADDRESS = ADDRESS[:-1] + "p"  # one character off: the Bech32 checksum fails
 GPS_IFD = 0x8825
 REPLY = "確認いたしました。ブロックチェーン上で着金を確認し、お客様の口座に反映いたしました。"
-
-
-@pytest.fixture
-def browser(chromium_path: str) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below are
-    # plain synchronous test code, so Django's async-safety guard does not apply.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture(autouse=True)
-def seeded(transactional_db: None) -> None:
-    """The support groups and problem types of a fresh install, from their own migration.
-
-    The flush after each transactional test (here or in an earlier module) deletes them, and
-    serialized_rollback would clash with the role groups that the flush's post_migrate remakes.
-    """
-    migration = importlib.import_module("madoguchi.tickets.migrations.0002_seed_problem_types")
-    migration.seed(apps, None)
 
 
 def screenshot_with_location(path: Path) -> bytes:
@@ -109,31 +61,20 @@ def screenshot_with_location(path: Path) -> bytes:
     return data
 
 
-def current_totp(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def log_in(page: Any, base: str, *, email: str, password: str, next_path: str) -> None:
-    page.goto(f"{base}/ja/accounts/login/?next={next_path}")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.press("input[name=password]", "Enter")
-
-
 def test_a_customer_files_a_deposit_ticket_fixes_two_typos_an_agent_answers_and_it_is_rated(
-    live_server: Any, browser: Any, tmp_path: Path, mailoutbox: list[Any]
+    live_server: Any,
+    new_page: Callable[..., Any],
+    make_agent: Callable[..., Any],
+    tmp_path: Path,
+    mailoutbox: list[Any],
 ) -> None:
     base = live_server.url
     create_user(email=CUSTOMER_EMAIL, password=CUSTOMER_PASSWORD)
-    agent = create_user(email=AGENT_EMAIL, password=AGENT_PASSWORD, role="agent")
-    SupportGroup.objects.get(slug="payments").members.add(agent)
-    secret = generate_totp_secret()
-    TOTP.activate(agent, secret)
+    agent = make_agent(AGENT_EMAIL, group="payments")
     screenshot_path = tmp_path / "wallet-history.png"
     original = screenshot_with_location(screenshot_path)
 
-    customer = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    customer = new_page()
     log_in(
         customer,
         base,
@@ -215,20 +156,8 @@ def test_a_customer_files_a_deposit_ticket_fixes_two_typos_an_agent_answers_and_
     assert attachment.original_sha256 == hashlib.sha256(original).hexdigest()
 
     # The agent logs in with the password and the current TOTP code, and finds it queued.
-    agent_page = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
-    log_in(
-        agent_page, base, email=AGENT_EMAIL, password=AGENT_PASSWORD, next_path="/ja/agent/tickets/"
-    )
-    agent_page.wait_for_url("**/2fa/authenticate/**")
-    # TOTP_TOLERANCE is 0: a code typed as its 30-second step ends may arrive in the next
-    # one. Two tries never both straddle a boundary.
-    for _attempt in range(2):
-        agent_page.fill("input[name=code]", current_totp(secret))
-        with agent_page.expect_navigation():
-            agent_page.press("input[name=code]", "Enter")
-        if "/2fa/authenticate/" not in agent_page.url:
-            break
-    agent_page.wait_for_url("**/ja/agent/tickets/")
+    agent_page = new_page()
+    log_in_agent(agent_page, base, agent, "/ja/agent/tickets/")
     row = agent_page.locator(f".agent-queue__row[data-ticket='{ticket.pk}']")
     assert "BTCの入金が反映されません" in row.inner_text()
     row.locator("a").click()
@@ -276,12 +205,14 @@ def test_a_customer_files_a_deposit_ticket_fixes_two_typos_an_agent_answers_and_
 
 
 def test_a_visitor_confirms_the_mailed_link_and_then_the_request_reaches_the_team(
-    live_server: Any, browser: Any, mailoutbox: list[Any]
+    live_server: Any,
+    new_page: Callable[..., Any],
+    make_agent: Callable[..., Any],
+    mailoutbox: list[Any],
 ) -> None:
     base = live_server.url
-    agent = create_user(email=AGENT_EMAIL, password=AGENT_PASSWORD, role="agent")
-    SupportGroup.objects.get(slug="payments").members.add(agent)
-    visitor = browser.new_context(locale="ja-JP", timezone_id="Asia/Tokyo").new_page()
+    agent = make_agent(AGENT_EMAIL, group="payments").user
+    visitor = new_page()
     visitor.goto(f"{base}/ja/support/new/deposit/")
     assert not visitor.is_disabled("#id_email")
     visitor.fill("#id_email", "taro@example.net")
