@@ -272,6 +272,31 @@ def file_ticket() -> Callable[..., Ticket]:
     return make
 
 
+@dataclass(frozen=True)
+class Desk:
+    """Django's live server with a customer and an agent of the payments group."""
+
+    base: str
+    customer: Any
+    agent: Any
+
+
+@pytest.fixture
+def payments_desk(
+    live_server: Any,
+    settings: Any,
+    make_agent: Callable[..., Agent],
+    make_customer: Callable[[str], Any],
+) -> Desk:
+    """The live server's address is also the site's base URL (absolute links in replies)."""
+    settings.MADOGUCHI_BASE_URL = live_server.url
+    return Desk(
+        base=live_server.url,
+        customer=make_customer("hanako@example.com"),
+        agent=make_agent("sato@tsukimi.example", group="payments").user,
+    )
+
+
 # --- The ASGI live server -----------------------------------------------------------------------
 
 

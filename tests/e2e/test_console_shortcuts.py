@@ -12,22 +12,15 @@ import pytest
 from madoguchi.search.documents import Document
 from madoguchi.search.services import index_documents
 from madoguchi.tickets.models import CannedReply, Message, Ticket
+from tests.e2e.conftest import Desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_agent_works_a_ticket_from_the_keyboard(
-    live_server: Any,
-    session_page: Callable[..., Any],
-    make_agent: Callable[..., Any],
-    make_customer: Callable[[str], Any],
-    file_ticket: Callable[..., Ticket],
-    settings: Any,
+    payments_desk: Desk, session_page: Callable[..., Any], file_ticket: Callable[..., Ticket]
 ) -> None:
-    base = live_server.url
-    settings.MADOGUCHI_BASE_URL = base
-    customer = make_customer("hanako@example.com")
-    agent = make_agent("sato@tsukimi.example", group="payments").user
+    base, customer, agent = payments_desk.base, payments_desk.customer, payments_desk.agent
     first = file_ticket(customer, subject="一件目: 入金が反映されません")
     second = file_ticket(customer, subject="二件目: 入金が反映されません")
     Ticket.objects.filter(pk=second.pk).update(requester_name="山田 花子")

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from madoguchi.tickets.models import Ticket
+from tests.e2e.conftest import Desk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,18 +31,10 @@ def countdown_of(page: Any, scope: str) -> tuple[str, str, str]:
 
 
 def test_a_countdown_turns_from_warning_to_breached_as_the_due_time_passes(
-    live_server: Any,
-    session_page: Callable[..., Any],
-    make_agent: Callable[..., Any],
-    make_customer: Callable[[str], Any],
-    file_ticket: Callable[..., Ticket],
-    settings: Any,
+    payments_desk: Desk, session_page: Callable[..., Any], file_ticket: Callable[..., Ticket]
 ) -> None:
-    base = live_server.url
-    settings.MADOGUCHI_BASE_URL = base
-    customer = make_customer("hanako@example.com")
-    agent = make_agent("sato@tsukimi.example", group="payments").user
-    ticket = file_ticket(customer, subject="入金が反映されません")
+    base, agent = payments_desk.base, payments_desk.agent
+    ticket = file_ticket(payments_desk.customer, subject="入金が反映されません")
     Ticket.objects.filter(pk=ticket.pk).update(
         first_response_due_at=timezone.now() + timedelta(seconds=40)
     )
