@@ -36,7 +36,9 @@ class DocumentSource:
 
     A private type (tickets) is found only by a search that names it in `types`: public
     searches, suggestions and autocomplete never return it, and its words stay out of the
-    shared vocabulary that did-you-mean draws on.
+    shared vocabulary that did-you-mean draws on. Private types are counted in their own
+    scope (statistics, and on SQLite their own full-text tables), so that no public score
+    depends on private text and no ticket score on the Help Center's.
     """
 
     type: str
@@ -58,3 +60,27 @@ def registered_sources() -> list[DocumentSource]:
 
 def private_types() -> tuple[str, ...]:
     return tuple(sorted(source.type for source in _SOURCES.values() if source.private))
+
+
+PUBLIC = "public"
+PRIVATE = "private"
+SCOPES = (PUBLIC, PRIVATE)
+
+
+def scope_of(doc_type: str) -> str:
+    """The scope a document of this type is counted and ranked in."""
+    return PRIVATE if doc_type in private_types() else PUBLIC
+
+
+def scope_for(types: Iterable[str] | None) -> str:
+    """The one scope a search over `types` ranks in (no types: a public search).
+
+    A search mixing public and private types is refused: its scores would mix two
+    collections' statistics, and a public caller has no business naming a private type.
+    """
+    if not types:
+        return PUBLIC
+    scopes = {scope_of(doc_type) for doc_type in types}
+    if len(scopes) > 1:
+        raise ValueError("a search covers public or private document types, not both")
+    return scopes.pop()

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from madoguchi.search.analyzers import Token, analyze, normalize
+from madoguchi.search.documents import PUBLIC
 from madoguchi.search.errors import QueryError, SearchErrorCode
 from madoguchi.search.synonyms import Phrase, SynonymTable, synonym_table
 from madoguchi.search.vocabulary import Vocabulary, document_frequencies, vocabulary
@@ -125,9 +126,9 @@ def _phrase_documents(phrase: Phrase, frequencies: dict[str, int]) -> int:
     return min(frequencies.get(term, 0) for term in phrase)
 
 
-def _measure(concepts: list[Concept]) -> dict[str, int]:
+def _measure(concepts: list[Concept], scope: str) -> dict[str, int]:
     frequencies = document_frequencies(
-        term for c in concepts for a in c.alternatives for term in a.phrase
+        (term for c in concepts for a in c.alternatives for term in a.phrase), scope
     )
     for concept in concepts:
         concept.documents = max(
@@ -228,14 +229,18 @@ def _kana_runs(text: str, concepts: list[Concept], vocab: Vocabulary, fixes: lis
     return sorted(concepts + added, key=lambda c: c.start)
 
 
-def parse(query: str, *, generation: int) -> ParsedQuery:
-    """Read a query; raises QueryError when nothing searchable is left."""
+def parse(query: str, *, generation: int, scope: str = PUBLIC) -> ParsedQuery:
+    """Read a query; raises QueryError when nothing searchable is left.
+
+    Term counts come from the scope searched (a public search never sees how often a word
+    occurs in tickets); repairs come from the public word list of `generation`.
+    """
     text = normalize(query[:MAX_INPUT_CHARS]).strip()
     if not any(ch.isalnum() for ch in text):
         raise QueryError(SearchErrorCode.EMPTY)
     tokens = analyze(text)
     concepts = _concepts(tokens, synonym_table())[:MAX_CONCEPTS]
-    frequencies = _measure(concepts)
+    frequencies = _measure(concepts, scope)
     fixes: list[tuple[int, int, str]] = []
     unknown = [c for c in concepts if c.documents == 0]
     has_kana = _HIRAGANA_RUN.search(text) is not None
@@ -253,7 +258,7 @@ def parse(query: str, *, generation: int) -> ParsedQuery:
         concepts = _join_by_reading(concepts, vocab, fixes)
         if has_kana:
             concepts = _kana_runs(text, concepts, vocab, fixes)
-        frequencies = _measure(concepts)
+        frequencies = _measure(concepts, scope)
     suggestion = None
     if fixes:
         corrected = text

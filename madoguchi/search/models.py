@@ -19,6 +19,8 @@ class IndexedDocument(models.Model):
     """
 
     doc_type = models.CharField(max_length=32)
+    # documents.scope_of(doc_type): which statistics (and SQLite full-text tables) count it.
+    scope = models.CharField(max_length=16, db_default="public")
     doc_id = models.BigIntegerField()
     locale = models.CharField(max_length=8)
     slug = models.CharField(max_length=255)
@@ -51,11 +53,15 @@ class IndexedDocument(models.Model):
 
 
 class IndexStatistics(models.Model):
-    """Collection-wide figures BM25 needs (one row): documents and tokens per field.
+    """Figures BM25 needs for one scope: documents and tokens per field.
 
-    `generation` grows with every change, so that processes know their caches are stale.
+    A scope is the public collection (Help Center) or one private document type (tickets);
+    a search ranks with the statistics of the scopes it searches only, so private text can
+    neither move nor be read from a public score. `generation` grows with every change of
+    the scope, so that processes know their caches of it are stale.
     """
 
+    scope = models.CharField(max_length=32, primary_key=True)
     generation = models.BigIntegerField(default=0)
     documents = models.BigIntegerField(default=0)
     title_tokens = models.BigIntegerField(default=0)
@@ -64,23 +70,25 @@ class IndexStatistics(models.Model):
     extra_tokens = models.BigIntegerField(default=0)
 
     class Meta:
-        db_table = "search_statistics"
+        db_table = "search_scope_statistics"
 
     def __str__(self) -> str:
-        return f"{self.documents} documents (generation {self.generation})"
+        return f"{self.scope}: {self.documents} documents (generation {self.generation})"
 
 
 class TermStatistic(models.Model):
-    """In how many documents a term occurs (BM25's document frequency)."""
+    """In how many documents of a scope a term occurs (BM25's document frequency)."""
 
-    term = models.CharField(max_length=100, primary_key=True)
+    pk = models.CompositePrimaryKey("scope", "term")
+    scope = models.CharField(max_length=32)
+    term = models.CharField(max_length=100)
     documents = models.IntegerField(default=0)
 
     class Meta:
-        db_table = "search_term"
+        db_table = "search_scope_term"
 
     def __str__(self) -> str:
-        return f"{self.term} ({self.documents})"
+        return f"{self.term} ({self.scope}: {self.documents})"
 
 
 class VocabularyWord(models.Model):

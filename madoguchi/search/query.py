@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from madoguchi.search.analyzers import analyze, normalize
 from madoguchi.search.backends import Filters, get_backend
-from madoguchi.search.documents import private_types
+from madoguchi.search.documents import private_types, scope_for
 from madoguchi.search.errors import QueryError, SearchErrorCode
 from madoguchi.search.expansion import ParsedQuery, parse
 from madoguchi.search.models import SearchQuery
@@ -172,12 +172,15 @@ def search(
     _check_locale(locale)
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
-    stats = statistics()
-    parsed = parse(query, generation=stats.generation)
+    # Ranked with the statistics of what is searched only: tickets never move a public score.
+    scope = scope_for(types)
+    stats = statistics(scope)
+    parsed = parse(query, generation=stats.generation, scope=scope)
     filters = Filters(
         category=category or None,
         types=tuple(types) if types else None,
         exclude_types=() if types else private_types(),
+        scope=scope,
     )
     ranked, facets, total = _ranked(
         parsed, locale=locale, filters=filters, wanted=offset + limit, stats=stats
@@ -231,6 +234,7 @@ def autocomplete(
     filters = Filters(
         types=tuple(types) if types else None,
         exclude_types=() if types else private_types(),
+        scope=scope_for(types),
     )
     pks = backend.title_prefix(
         terms, sorted(p for p in prefixes if p), limit=limit * 4, filters=filters

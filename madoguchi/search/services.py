@@ -1,7 +1,8 @@
 """Every write to the search index: add or replace documents, remove one, rebuild all.
 
 Each batch is one transaction that keeps four things in step: the document rows, the
-backend's full-text structure, the per-term document counts and the collection totals.
+backend's full-text structure, the per-term document counts and the totals, the last two
+per scope (the public collection, and each private type on its own: documents.scope_of).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db.backends.utils import CursorWrapper
 
 from madoguchi.search.analyzers import index_terms, ja
 from madoguchi.search.backends import FieldTerms, get_backend
-from madoguchi.search.documents import Document, private_types, registered_sources
+from madoguchi.search.documents import Document, private_types, registered_sources, scope_of
 
 BATCH_SIZE = 500
 PARALLEL_FROM = 5000  # documents; below that, starting worker processes costs more
@@ -31,6 +32,7 @@ class IndexRow:
     """A document as it is indexed now (to undo its statistics when it goes)."""
 
     pk: int
+    doc_type: str
     locale: str
     title_terms: str
     tags_terms: str
@@ -70,7 +72,7 @@ def _existing(cursor: CursorWrapper, keys: Sequence[tuple[str, int]]) -> list[In
     for doc_type, ids in by_type.items():
         placeholders = ", ".join(["%s"] * len(ids))
         cursor.execute(
-            "SELECT id, locale, title_terms, tags_terms, body_terms, extra_terms"  # noqa: S608 - placeholders only
+            "SELECT id, doc_type, locale, title_terms, tags_terms, body_terms, extra_terms"  # noqa: S608 - placeholders only
             f" FROM search_document WHERE doc_type = %s AND doc_id IN ({placeholders})",
             [doc_type, *ids],
         )
@@ -100,24 +102,41 @@ def _lengths(rows: Iterable[IndexRow | _Analyzed]) -> list[int]:
 def _update_statistics(
     cursor: CursorWrapper, *, added: Sequence[_Analyzed], removed: Sequence[IndexRow]
 ) -> None:
+    by_scope: dict[str, tuple[list[_Analyzed], list[IndexRow]]] = {}
+    for analyzed in added:
+        by_scope.setdefault(scope_of(analyzed.document.type), ([], []))[0].append(analyzed)
+    for row in removed:
+        by_scope.setdefault(scope_of(row.doc_type), ([], []))[1].append(row)
+    # Each scope counts its own documents only; always in the same order, so that two
+    # writers lock the statistics rows in the same order.
+    for scope, (plus_rows, minus_rows) in sorted(by_scope.items()):
+        _update_scope(cursor, scope, added=plus_rows, removed=minus_rows)
+
+
+def _update_scope(
+    cursor: CursorWrapper, scope: str, *, added: Sequence[_Analyzed], removed: Sequence[IndexRow]
+) -> None:
     delta = _term_counts(added)
     delta.subtract(_term_counts(removed))
     cursor.executemany(
-        "INSERT INTO search_term (term, documents) VALUES (%s, %s) ON CONFLICT (term)"
-        " DO UPDATE SET documents = search_term.documents + excluded.documents",
-        [(term, count) for term, count in delta.items() if count],
+        "INSERT INTO search_scope_term (scope, term, documents) VALUES (%s, %s, %s)"
+        " ON CONFLICT (scope, term)"
+        " DO UPDATE SET documents = search_scope_term.documents + excluded.documents",
+        [(scope, term, count) for term, count in delta.items() if count],
     )
     plus, minus = _lengths(added), _lengths(removed)
     cursor.execute(
-        "INSERT INTO search_statistics (id, generation, documents, title_tokens, tags_tokens,"
-        " body_tokens, extra_tokens) VALUES (1, 0, 0, 0, 0, 0, 0) ON CONFLICT (id) DO NOTHING"
+        "INSERT INTO search_scope_statistics (scope, generation, documents, title_tokens,"
+        " tags_tokens, body_tokens, extra_tokens) VALUES (%s, 0, 0, 0, 0, 0, 0)"
+        " ON CONFLICT (scope) DO NOTHING",
+        [scope],
     )
     cursor.execute(
-        "UPDATE search_statistics SET generation = generation + 1,"
+        "UPDATE search_scope_statistics SET generation = generation + 1,"
         " documents = documents + %s, title_tokens = title_tokens + %s,"
         " tags_tokens = tags_tokens + %s, body_tokens = body_tokens + %s,"
-        " extra_tokens = extra_tokens + %s WHERE id = 1",
-        [len(added) - len(removed), *(p - m for p, m in zip(plus, minus, strict=True))],
+        " extra_tokens = extra_tokens + %s WHERE scope = %s",
+        [len(added) - len(removed), *(p - m for p, m in zip(plus, minus, strict=True)), scope],
     )
 
 
@@ -144,7 +163,7 @@ def _forget(cursor: CursorWrapper, rows: Sequence[IndexRow]) -> None:
 
 
 _COLUMNS = (
-    "doc_type, doc_id, locale, slug, title, body, url, category, category_name, tags,"
+    "doc_type, scope, doc_id, locale, slug, title, body, url, category, category_name, tags,"
     " translation_of, title_terms, tags_terms, body_terms, extra_terms"
 )
 
@@ -152,7 +171,7 @@ _COLUMNS = (
 def _insert_sql() -> str:
     backend = get_backend()
     columns = ", ".join((_COLUMNS, *backend.columns))
-    placeholders = ", ".join(["%s"] * 15 + list(backend.placeholders))
+    placeholders = ", ".join(["%s"] * 16 + list(backend.placeholders))
     return f"INSERT INTO search_document ({columns}) VALUES ({placeholders})"  # noqa: S608
 
 
@@ -182,6 +201,7 @@ def _write_batch(
             [
                 (
                     a.document.type,
+                    scope_of(a.document.type),
                     a.document.id,
                     a.document.locale,
                     a.document.slug,
@@ -256,10 +276,10 @@ def clear_index() -> None:
     """Empty the index and its statistics (the synonyms and the query log stay)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_document")
-        cursor.execute("DELETE FROM search_term")
+        cursor.execute("DELETE FROM search_scope_term")
         cursor.execute("DELETE FROM search_vocabulary")
         cursor.execute(
-            "UPDATE search_statistics SET generation = generation + 1, documents = 0,"
+            "UPDATE search_scope_statistics SET generation = generation + 1, documents = 0,"
             " title_tokens = 0, tags_tokens = 0, body_tokens = 0, extra_tokens = 0"
         )
 

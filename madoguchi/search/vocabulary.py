@@ -1,4 +1,4 @@
-"""What the index knows, read for queries: collection totals, term counts, the word list.
+"""What the index knows, read for queries: totals and term counts per scope, the word list.
 
 The word list (for did-you-mean and typo repair) is loaded once per process and reloaded
 only when the index generation moves on.
@@ -15,39 +15,55 @@ from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from madoguchi.search.analyzers.ja import is_kana_only
+from madoguchi.search.documents import PUBLIC
 
 
 @dataclass(frozen=True, slots=True)
 class Statistics:
+    # The public scope's generation: the did-you-mean word list (public words only) follows it.
     generation: int = 0
     documents: int = 0
     # Average tokens per document in title, tags, body and extra.
     averages: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)
+    scope: str = PUBLIC
 
 
-def statistics() -> Statistics:
+def statistics(scope: str = PUBLIC) -> Statistics:
+    """The figures of one scope (documents.scope_of), with the public generation."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT generation, documents, title_tokens, tags_tokens, body_tokens, extra_tokens"
-            " FROM search_statistics WHERE id = 1"
+            "SELECT scope, generation, documents, title_tokens, tags_tokens, body_tokens,"
+            " extra_tokens FROM search_scope_statistics WHERE scope IN (%s, %s)",
+            [PUBLIC, scope],
         )
-        row = cursor.fetchone()
-    if row is None or row[1] <= 0:
-        return Statistics(generation=row[0] if row else 0)
-    documents = int(row[1])
-    averages = tuple(max(1.0, float(total) / documents) for total in row[2:6])
-    return Statistics(generation=int(row[0]), documents=documents, averages=averages)  # type: ignore[arg-type]
+        rows = {row[0]: row for row in cursor.fetchall()}
+    generation = int(rows[PUBLIC][1]) if PUBLIC in rows else 0
+    row = rows.get(scope)
+    if row is None or row[2] <= 0:
+        return Statistics(generation=generation, scope=scope)
+    documents = int(row[2])
+    averages = tuple(max(1.0, float(total) / documents) for total in row[3:7])
+    return Statistics(
+        generation=generation,
+        documents=documents,
+        averages=averages,  # type: ignore[arg-type]
+        scope=scope,
+    )
 
 
-def document_frequencies(terms: Iterable[str]) -> dict[str, int]:
+def document_frequencies(terms: Iterable[str], scope: str = PUBLIC) -> dict[str, int]:
+    """In how many documents of `scope` each term occurs."""
     wanted = sorted(set(terms))
     found: dict[str, int] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             placeholders = ", ".join(["%s"] * len(chunk))
-            sql = f"SELECT term, documents FROM search_term WHERE term IN ({placeholders})"  # noqa: S608
-            cursor.execute(sql, chunk)
+            sql = (
+                "SELECT term, documents FROM search_scope_term"  # noqa: S608 - placeholders only
+                f" WHERE scope = %s AND term IN ({placeholders})"
+            )
+            cursor.execute(sql, [scope, *chunk])
             found.update((term, int(count)) for term, count in cursor.fetchall())
     return {term: max(0, found.get(term, 0)) for term in wanted}
 
@@ -95,8 +111,12 @@ def _load(generation: int) -> Vocabulary:
     readings: dict[str, list[tuple[int, str]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(
+            # Public counts only: the list holds public words, and how often a word occurs
+            # in private text must not decide which correction is offered first.
             "SELECT v.word, v.term, v.reading, t.documents FROM search_vocabulary v"
-            " JOIN search_term t ON t.term = v.term WHERE t.documents > 0"
+            " JOIN search_scope_term t ON t.term = v.term"
+            " WHERE t.scope = %s AND t.documents > 0",
+            [PUBLIC],
         )
         for word, term, reading, documents in cursor.fetchall():
             vocab.word_term[word] = term

@@ -15,6 +15,8 @@ from typing import Protocol
 from django.conf import settings
 from django.db import connection
 
+from madoguchi.search.documents import PUBLIC
+
 Phrase = tuple[str, ...]  # one or more terms that must stand next to each other
 Group = Sequence[Phrase]  # the alternatives of one concept: any of them will do
 
@@ -35,6 +37,9 @@ class Filters:
     types: Sequence[str] | None = None
     # Types no search returns unless it names them in `types` (documents.private_types()).
     exclude_types: Sequence[str] = ()
+    # The scope searched (documents.scope_for): a backend whose ranking reads collection
+    # figures (SQLite's bm25) ranks with that scope's only.
+    scope: str = PUBLIC
 
 
 class Backend(Protocol):

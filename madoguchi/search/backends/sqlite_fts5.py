@@ -1,7 +1,11 @@
 """SQLite FTS5 over the analyzer's tokens (external content: the text lives in search_document).
 
-Triggers on search_document (migration 0007) keep both FTS5 tables in step: search_fts
+Triggers on search_document (migrations 0007, 0009) keep the FTS5 tables in step: search_fts
 over every field, search_fts_head over titles and tags only.
+
+Public documents are in search_fts and search_fts_head, private ones (tickets) in
+search_fts_private and search_fts_private_head (migration 0009): bm25() counts every row of
+its table, so each scope ranks its candidates with its own collection only.
 
 The FTS5 `ascii` tokenizer only splits on ASCII spaces and punctuation, which our tokens
 never contain, so every analyzer token stays one FTS5 token, Japanese included.
@@ -15,6 +19,7 @@ from typing import Any
 from django.db import connection
 
 from madoguchi.search.backends import FieldTerms, Filters, Group, Phrase
+from madoguchi.search.documents import PUBLIC
 
 # Column weights of the rough rank that picks candidates: title, tags, body, extra.
 _WEIGHTS = "3.0, 2.0, 1.0, 0.4"
@@ -34,6 +39,13 @@ def groups_expression(groups: Sequence[Group], *, every: bool = False) -> str:
     if every:
         return " AND ".join("(" + match_expression(group) + ")" for group in groups)
     return match_expression(list(dict.fromkeys(p for group in groups for p in group)))
+
+
+def _tables(filters: Filters) -> tuple[str, str]:
+    """The full and the titles-and-tags table of the scope searched."""
+    if filters.scope == PUBLIC:
+        return "search_fts", "search_fts_head"
+    return "search_fts_private", "search_fts_private_head"
 
 
 def _filter_sql(filters: Filters, *, with_category: bool) -> tuple[str, list[Any]]:
@@ -61,11 +73,12 @@ class SqliteFts5Backend:
         return ()
 
     def count(self, groups: Sequence[Group], *, filters: Filters, up_to: int) -> int:
+        table, _head = _tables(filters)
         extra, params = _filter_sql(filters, with_category=True)
-        join = " JOIN search_document d ON d.id = search_fts.rowid" if extra else ""
+        join = f" JOIN search_document d ON d.id = {table}.rowid" if extra else ""
         sql = (
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM search_fts{join}"  # noqa: S608
-            f" WHERE search_fts MATCH %s{extra} LIMIT %s)"
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table}{join}"  # noqa: S608
+            f" WHERE {table} MATCH %s{extra} LIMIT %s)"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [groups_expression(groups), *params, up_to])
@@ -81,7 +94,8 @@ class SqliteFts5Backend:
         every: bool = False,
         head: bool = False,
     ) -> list[int]:
-        table, weights = ("search_fts_head", _HEAD_WEIGHTS) if head else ("search_fts", _WEIGHTS)
+        full, titles = _tables(filters)
+        table, weights = (titles, _HEAD_WEIGHTS) if head else (full, _WEIGHTS)
         extra, params = _filter_sql(filters, with_category=True)
         join = f" JOIN search_document d ON d.id = {table}.rowid" if extra else ""
         sql = (
@@ -93,11 +107,12 @@ class SqliteFts5Backend:
             return [row[0] for row in cursor.fetchall()]
 
     def facets(self, groups: Sequence[Group], *, filters: Filters) -> dict[str, int]:
+        table, _head = _tables(filters)
         extra, params = _filter_sql(filters, with_category=False)
         sql = (
-            "SELECT d.category, COUNT(*) FROM search_fts"  # noqa: S608
-            " JOIN search_document d ON d.id = search_fts.rowid"
-            f" WHERE search_fts MATCH %s{extra} GROUP BY d.category"
+            f"SELECT d.category, COUNT(*) FROM {table}"  # noqa: S608
+            f" JOIN search_document d ON d.id = {table}.rowid"
+            f" WHERE {table} MATCH %s{extra} GROUP BY d.category"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [groups_expression(groups), *params])
@@ -117,12 +132,14 @@ class SqliteFts5Backend:
         if not parts:
             return []
         expression = "title_terms : (" + " AND ".join(parts) + ")"
-        where, params = _filter_sql(filters or Filters(), with_category=True)
+        filters = filters or Filters()
+        table, _head = _tables(filters)
+        where, params = _filter_sql(filters, with_category=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT f.rowid FROM search_fts f JOIN search_document d ON d.id = f.rowid"  # noqa: S608 - placeholders only
-                f" WHERE search_fts MATCH %s{where}"
-                " ORDER BY bm25(search_fts, 1.0, 0.0, 0.0, 0.0) LIMIT %s",
+                f"SELECT f.rowid FROM {table} f JOIN search_document d ON d.id = f.rowid"  # noqa: S608 - placeholders only
+                f" WHERE {table} MATCH %s{where}"
+                f" ORDER BY bm25({table}, 1.0, 0.0, 0.0, 0.0) LIMIT %s",
                 [expression, *params, limit],
             )
             return [row[0] for row in cursor.fetchall()]
