@@ -15,6 +15,15 @@ Every `MADOGUCHI_LIVE_CHECK_SECONDS` each consumer checks again that its user ma
 the ticket (a fresh read of the session and of the user), compares the ticket's latest history
 sequence with what the page has, and re-reads presence. That check is what carries changes made
 in other processes when the channel layer cannot (the in-memory layer reaches one process).
+
+A page says "viewing" or "typing" only when its reply box turns empty or not, but a signed-in
+agent's own client could send presence frames without end, and each change is a cache write and
+a message to every page in the room. So each socket counts, in memory (one socket, one
+consumer): at most `MADOGUCHI_LIVE_PRESENCE_RATE` changes are told to the room at once (default
+10 in 10 seconds); a change over it is kept and told at the socket's next check. A socket that
+sends more than `MADOGUCHI_LIVE_FRAME_RATE` frames of any kind (default 60 in 10 seconds) is
+closed with 1008, policy violation. Binary frames and text frames longer than
+`MAX_FRAME_CHARS` are ignored unread.
 """
 
 from __future__ import annotations
@@ -22,6 +31,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
+from collections import deque
 from importlib import import_module
 from typing import Any
 
@@ -34,6 +45,7 @@ from django.http import Http404
 
 from madoguchi.accounts.permissions import is_admin
 from madoguchi.accounts.selectors import has_totp
+from madoguchi.safety.rate_limits import Rate, configured_rate
 from madoguchi.tickets import live
 from madoguchi.tickets.models import SupportGroup, TicketEvent
 from madoguchi.tickets.permissions import access_ticket, is_agent, works_on
@@ -44,10 +56,40 @@ STATES = frozenset({VIEWING, TYPING})
 
 # Close codes in the private range (RFC 6455 section 7.4.2); the page stops reconnecting on them.
 NO_ACCESS = 4403
+# Policy violation (RFC 6455 section 7.4.1): too many frames. The page reconnects after a pause,
+# and a page that behaves never comes near the limit.
+TOO_MANY_FRAMES = 1008
+# A presence frame is some 40 characters; anything far longer is not one.
+MAX_FRAME_CHARS = 1024
 
 
 def check_seconds() -> float:
     return float(getattr(settings, "MADOGUCHI_LIVE_CHECK_SECONDS", 15))
+
+
+def presence_rate() -> Rate:
+    return configured_rate("MADOGUCHI_LIVE_PRESENCE_RATE", "10/10s")
+
+
+def frame_rate() -> Rate:
+    return configured_rate("MADOGUCHI_LIVE_FRAME_RATE", "60/10s")
+
+
+class SlidingWindow:
+    """At most `rate.limit` events in any `rate.period` seconds: one socket's own count, kept in
+    its consumer (nothing to share with other processes, so no cache round trip a frame)."""
+
+    def __init__(self, rate: Rate) -> None:
+        self.period = rate.period
+        self.times: deque[float] = deque(maxlen=rate.limit)
+
+    def allow(self) -> bool:
+        """Count one event now if the window has room for it; False (and not counted) if not."""
+        now = time.monotonic()
+        if len(self.times) == self.times.maxlen and now - self.times[0] < self.period:
+            return False
+        self.times.append(now)
+        return True
 
 
 def presence_seconds() -> float:
@@ -161,7 +203,8 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     found newer history; {"type": "changed", "sequence", "kind" (the last entry's), "kinds"
     (every kind of change of that transaction), "actor", "mine"} on a push;
     {"type": "presence", "others": [{"name", "state"}]} when who else is here changes.
-    Frames from the page: {"type": "presence", "state": "viewing" | "typing"}.
+    Frames from the page: {"type": "presence", "state": "viewing" | "typing"}, within the
+    limits in the module's docstring.
     """
 
     ticket_id: int
@@ -170,6 +213,11 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     entry: dict[str, Any]
     shown: list[dict[str, str]] | None
     checker: asyncio.Task[None] | None = None
+    frames: SlidingWindow
+    changes: SlidingWindow
+    # A presence change over the limit, not yet told to the room (it is at the next check).
+    held = False
+    closing = False
 
     async def connect(self) -> None:
         self.ticket_id = int(self.scope["url_route"]["kwargs"]["ticket_id"])
@@ -183,6 +231,8 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         self.sequence = sequence
         self.shown = None
         self.entry = {"user": user.pk, "name": display_name(user), "state": VIEWING}
+        self.frames = SlidingWindow(frame_rate())
+        self.changes = SlidingWindow(presence_rate())
         live.consumers_run_on(asyncio.get_running_loop())
         await self.channel_layer.group_add(live.ticket_room(self.ticket_id), self.channel_name)
         await self.accept()
@@ -206,6 +256,19 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             live.ticket_room(self.ticket_id), {"type": "presence.changed"}
         )
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if self.closing:
+            return
+        if not self.frames.allow():
+            self.closing = True
+            await self.close(code=TOO_MANY_FRAMES)
+            return
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            return
+        await super().receive(text_data=text_data, **kwargs)
+
     @classmethod
     async def decode_json(cls, text_data: str) -> Any:
         # A frame that is not JSON is ignored like any other unknown frame, not a crash.
@@ -221,6 +284,9 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
         if state not in STATES or state == self.entry["state"]:
             return
         self.entry = {**self.entry, "state": state}
+        if not self.changes.allow():
+            self.held = True
+            return
         await _enter(self.ticket_id, self.channel_name, self.entry)
         await self._tell_room()
 
@@ -246,6 +312,7 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
     # ------------------------------------------------------------------------------------------
 
     async def _tell_room(self) -> None:
+        self.held = False
         await self.channel_layer.group_send(
             live.ticket_room(self.ticket_id), {"type": "presence.changed"}
         )
@@ -271,6 +338,8 @@ class TicketRoomConsumer(AsyncJsonWebsocketConsumer):  # type: ignore[misc]
             await self.close(code=NO_ACCESS)
             return
         await _enter(self.ticket_id, self.channel_name, self.entry)
+        if self.held:
+            await self._tell_room()
         # Not "greater": a push may have named an entry whose savepoint rolled back, and the
         # next real entry takes the same number.
         if sequence != self.sequence:

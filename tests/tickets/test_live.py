@@ -325,6 +325,96 @@ def test_frames_that_are_not_a_known_presence_are_ignored(
     run(scenario)
 
 
+def test_binary_and_oversized_frames_are_ignored_unread(
+    make_ticket: Callable[..., Ticket], sato: Any, suzuki: Any
+) -> None:
+    ticket = make_ticket()
+
+    async def scenario() -> None:
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
+        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        await second.send_input({"type": "websocket.receive", "bytes": b"\x00typing"})
+        padded = json.dumps({"type": "presence", "state": "typing", "pad": "x" * 2000})
+        await second.send_to(text_data=padded)
+        assert await first.receive_nothing(timeout=0.3)
+        await second.send_json_to({"type": "presence", "state": "typing"})
+        await presence_until(first, [{"name": "Suzuki", "state": "typing"}])
+        await first.disconnect()
+        await second.disconnect()
+
+    run(scenario)
+
+
+def test_a_page_flipping_its_presence_is_told_to_the_room_only_up_to_the_limit(
+    make_ticket: Callable[..., Ticket], sato: Any, suzuki: Any, settings: Any
+) -> None:
+    settings.MADOGUCHI_LIVE_PRESENCE_RATE = "3/m"
+    ticket = make_ticket()
+
+    async def scenario() -> None:
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
+        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        for state in ("typing", "viewing", "typing", "viewing", "typing", "viewing"):
+            await second.send_json_to({"type": "presence", "state": state})
+        heard = [(await frame(first, "presence"))["others"][0]["state"] for _ in range(3)]
+        assert heard == ["typing", "viewing", "typing"]
+        assert await first.receive_nothing(timeout=0.3)
+        await first.disconnect()
+        await second.disconnect()
+
+    run(scenario)
+
+
+def test_a_presence_held_back_by_the_limit_reaches_the_room_at_the_next_check(
+    make_ticket: Callable[..., Ticket], sato: Any, suzuki: Any, settings: Any
+) -> None:
+    settings.MADOGUCHI_LIVE_PRESENCE_RATE = "1/m"
+    settings.MADOGUCHI_LIVE_CHECK_SECONDS = 0.2
+    ticket = make_ticket()
+
+    async def scenario() -> None:
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
+        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        await second.send_json_to({"type": "presence", "state": "typing"})
+        await presence_until(first, [{"name": "Suzuki", "state": "typing"}])
+        # Over the limit: not told at once, but the newest state is not lost.
+        await second.send_json_to({"type": "presence", "state": "viewing"})
+        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}], timeout=3)
+        await first.disconnect()
+        await second.disconnect()
+
+    run(scenario)
+
+
+def test_a_socket_flooding_frames_is_closed_as_a_policy_violation_and_leaves_the_room(
+    make_ticket: Callable[..., Ticket], sato: Any, suzuki: Any, settings: Any
+) -> None:
+    settings.MADOGUCHI_LIVE_FRAME_RATE = "20/m"
+    ticket = make_ticket()
+
+    async def scenario() -> None:
+        first = await join(ticket.pk, sato)
+        second = await join(ticket.pk, suzuki)
+        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        # Twenty frames are within the limit, even ones that change nothing.
+        for _ in range(20):
+            await second.send_json_to({"type": "presence", "state": "viewing"})
+        await second.send_json_to({"type": "presence", "state": "typing"})
+        async with asyncio.timeout(3):
+            while (output := await second.receive_output(3))["type"] != "websocket.close":
+                assert output["type"] == "websocket.send"
+        assert output["code"] == 1008
+        await second.disconnect()
+        # The frame over the limit changed nothing; closing took Suzuki off Sato's page.
+        await presence_until(first, [], timeout=3)
+        await first.disconnect()
+
+    run(scenario)
+
+
 # --- Pushes -------------------------------------------------------------------------------------
 
 
