@@ -3,11 +3,16 @@
 An agent sees the confirmed tickets of their groups; an administrator sees every ticket; a
 customer sees their own; a visitor sees the tickets their session was granted by a signed link.
 Predicates take any user, anonymous included, and state one condition per line.
+
+Which groups an agent works in, leads, and whether one of them handles security is read once
+per user object (`desk_of`): the ticket page asks "works on this ticket?" for every form it
+shows, and each answer would otherwise cost up to three queries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -38,10 +43,68 @@ def is_customer(user: Any) -> bool:
     )
 
 
-def in_security_group(user: Any) -> bool:
-    return (
-        is_agent(user) and SupportGroup.objects.filter(members=user, handles_security=True).exists()
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """Where an agent sits behind the counter: the ids of the groups they work in and of those
+    they lead, and whether a group they work in handles security problems."""
+
+    groups: frozenset[int]
+    led: frozenset[int]
+    security: bool
+
+
+NO_DESK = Desk(groups=frozenset(), led=frozenset(), security=False)
+
+# The attribute `desk_of` keeps its answer in, on the user object it was asked about.
+_DESK_ATTRIBUTE = "_madoguchi_desk"
+
+
+def desk_of(user: Any) -> Desk:
+    """`user`'s groups, read with one query the first time and kept on the user object.
+
+    The same bargain as Django's ModelBackend, which keeps permissions on the user
+    (`_perm_cache`): `request.user` is read afresh for every request (and the ticket room's
+    consumer reads the user afresh at each check), so a change to someone's groups counts from
+    their next request. Code that changes the groups of a user object it holds and asks again
+    reads a fresh copy of the user. Anyone who is not an agent has no desk and costs no query.
+    """
+    if not is_agent(user):
+        return NO_DESK
+    desk = getattr(user, _DESK_ATTRIBUTE, None)
+    if isinstance(desk, Desk):
+        return desk
+    desk = _read_desk(user)
+    setattr(user, _DESK_ATTRIBUTE, desk)
+    return desk
+
+
+def _read_desk(user: Any) -> Desk:
+    member = SupportGroup.members.through.objects.filter(supportgroup=OuterRef("pk"), user=user)
+    lead = SupportGroup.leads.through.objects.filter(supportgroup=OuterRef("pk"), user=user)
+    rows = (
+        SupportGroup.objects.annotate(member=Exists(member), lead=Exists(lead))
+        .filter(Q(member=True) | Q(lead=True))
+        .values_list("pk", "handles_security", "member", "lead")
     )
+    groups: set[int] = set()
+    led: set[int] = set()
+    security = False
+    for pk, handles_security, is_member, is_lead in rows:
+        if is_member:
+            groups.add(pk)
+            security = security or handles_security
+        if is_lead:
+            led.add(pk)
+    return Desk(groups=frozenset(groups), led=frozenset(led), security=security)
+
+
+def in_security_group(user: Any) -> bool:
+    return desk_of(user).security
+
+
+def leads_a_group(user: Any) -> bool:
+    """A team lead of at least one group (madoguchi.reports shows them their groups' reports)."""
+    return bool(desk_of(user).led)
 
 
 def _security_alerted() -> Exists:
@@ -58,8 +121,9 @@ def visible_tickets(user: Any, *, granted: Collection[int] = ()) -> QuerySet[Tic
     if is_admin(user):
         return tickets
     if is_agent(user):
-        mine = Q(group_id__in=SupportGroup.objects.filter(members=user).values("pk"))
-        if in_security_group(user):
+        desk = desk_of(user)
+        mine = Q(group_id__in=sorted(desk.groups))
+        if desk.security:
             mine |= Q(_security_alerted())
         return tickets.filter(mine, email_confirmed_at__isnull=False)
     condition = Q(pk__in=list(granted)) if granted else Q(pk__in=[])
@@ -74,12 +138,13 @@ def access_ticket(user: Any, ticket_id: Any, *, granted: Collection[int] = ()) -
         pk = int(ticket_id)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND) from None
-    ticket = (
-        visible_tickets(user, granted=granted)
-        .select_related("problem_type", "group", "assignee", "customer")
-        .filter(pk=pk)
-        .first()
+    tickets = visible_tickets(user, granted=granted).select_related(
+        "problem_type", "group", "assignee", "customer"
     )
+    if not is_admin(user) and desk_of(user).security:
+        # works_on asks this of a ticket outside the agent's groups: answered in the same query.
+        tickets = tickets.annotate(security_alerted=_security_alerted())
+    ticket = tickets.filter(pk=pk).first()
     if ticket is None:
         raise Http404(NOT_FOUND)
     return ticket
@@ -106,19 +171,19 @@ def access_attachment(
 def works_on(user: Any, ticket: Ticket) -> bool:
     """Behind the counter for this ticket: an agent of its group, the security group for a
     ticket it was alerted to, or an administrator."""
-    return is_admin(user) or (
-        is_agent(user)
-        and (
-            (
-                ticket.group_id is not None
-                and SupportGroup.objects.filter(pk=ticket.group_id, members=user).exists()
-            )
-            or (
-                in_security_group(user)
-                and ticket.events.filter(kind=EventKind.SECURITY_ALERT).exists()
-            )
-        )
+    if is_admin(user):
+        return True
+    desk = desk_of(user)
+    return (ticket.group_id is not None and ticket.group_id in desk.groups) or (
+        desk.security and _was_alerted(ticket)
     )
+
+
+def _was_alerted(ticket: Ticket) -> bool:
+    alerted = getattr(ticket, "security_alerted", None)
+    if alerted is not None:
+        return bool(alerted)
+    return ticket.events.filter(kind=EventKind.SECURITY_ALERT).exists()
 
 
 def is_requester(user: Any, ticket: Ticket, *, granted: Collection[int] = ()) -> bool:
