@@ -17,6 +17,7 @@ from madoguchi.tickets.answers import choice_options
 from madoguchi.tickets.details import STANDARD_DETAILS
 from madoguchi.tickets.events import SYSTEM_LABEL, HistoryBreak, HistoryCheck
 from madoguchi.tickets.models import (
+    Attachment,
     AuthorKind,
     Channel,
     EventKind,
@@ -64,6 +65,7 @@ class Entry:
     author: str
     removed: tuple[str, ...]
     lookalike_hosts: tuple[str, ...]
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +168,19 @@ def author(message: Message, ticket: Ticket) -> str:
     return str(message.get_author_kind_display())
 
 
-def conversation(messages: Iterable[Message], ticket: Ticket) -> list[Entry]:
+def conversation(
+    messages: Iterable[Message],
+    ticket: Ticket,
+    *,
+    attachments: Iterable[Attachment] | None = None,
+) -> list[Entry]:
+    """The messages with their files: `attachments`, the ticket's files read in one query, are
+    handed to their messages; without it each message's own (prefetched) files are used."""
+    files: dict[int | None, list[Attachment]] | None = None
+    if attachments is not None:
+        files = {}
+        for attachment in attachments:
+            files.setdefault(attachment.message_id, []).append(attachment)
     entries = []
     for message in messages:
         kinds = message.redacted_kinds if isinstance(message.redacted_kinds, list) else []
@@ -178,6 +192,9 @@ def conversation(messages: Iterable[Message], ticket: Ticket) -> list[Entry]:
                 author=author(message, ticket),
                 removed=tuple(secret_label(str(kind)) for kind in kinds),
                 lookalike_hosts=tuple(dict.fromkeys(hosts)),
+                attachments=tuple(
+                    message.attachments.all() if files is None else files.get(message.pk, ())
+                ),
             )
         )
     return entries

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from madoguchi.accounts.models import Role
 from madoguchi.tickets.canned import filled_replies
-from madoguchi.tickets.events import verify_history
+from madoguchi.tickets.events import check_chain
 from madoguchi.tickets.files import attachment_response
 from madoguchi.tickets.forms import (
     AssignForm,
@@ -58,11 +58,22 @@ def assign_form(ticket: Ticket, user: Any, data: Any = None) -> AssignForm:
 def render_ticket(
     request: HttpRequest, ticket: Ticket, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
-    """The ticket page; `bound` holds a form that was refused, shown with its input and errors."""
+    """The ticket page; `bound` holds a form that was refused, shown with its input and errors.
+
+    Its queries, besides the session, the user, their second factor, their groups
+    (permissions.desk_of) and the ticket itself (access_ticket): the problem type's fields, the
+    history (read once, for the lines and the chain's check), the group's agents, the tags, the
+    messages with their authors, every file of the ticket, the earlier tickets (at most
+    selectors.EARLIER_TICKETS), the canned replies and the tickets merged into this one. None of
+    them grows with the conversation (tests/tickets/test_agent_views.py counts them).
+    """
     user = request.user
     fields = list(ticket.problem_type.fields.all()) if ticket.problem_type else []
     events = list(ticket.events.order_by("sequence"))
-    check = verify_history(ticket)
+    check = check_chain(ticket.pk, events)
+    # One query for every file: the messages' and those of no message alike.
+    attachments = list(Attachment.objects.filter(ticket=ticket))
+    messages = ticket_messages(ticket, include_internal=True).prefetch_related(None)
     can_reply = can_reply_as_agent(user, ticket)
     forms = {
         "reply_form": ReplyForm(initial={"status": Status.PENDING}),
@@ -81,12 +92,8 @@ def render_ticket(
             "answers": presenting.answers(ticket, fields),
             "account_context": presenting.context_rows(ticket),
             "flag_notes": presenting.flag_notes(ticket),
-            "conversation": presenting.conversation(
-                ticket_messages(ticket, include_internal=True), ticket
-            ),
-            "loose_attachments": list(
-                Attachment.objects.filter(ticket=ticket, message__isnull=True)
-            ),
+            "conversation": presenting.conversation(messages, ticket, attachments=attachments),
+            "loose_attachments": [a for a in attachments if a.message_id is None],
             "history": presenting.history_lines(events),
             "history_ok": check.ok,
             "history_verdict": presenting.history_verdict(check),
