@@ -8,7 +8,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -329,7 +331,23 @@ def test_the_queue_takes_the_same_few_queries_for_many_tickets(
     assert len(queue_ids(response)) == 30
 
 
-def test_a_long_conversation_takes_the_same_few_queries(
+# The ticket page's queries (views/agent/ticket.py, render_ticket, names them): the session,
+# the user, their second factor, their groups, the ticket, the problem type's fields, the
+# history, the group's agents, the tags, the messages, the files, the earlier tickets, the
+# canned replies and the tickets merged into this one.
+TICKET_PAGE_QUERIES = 14
+
+
+def page_queries(client: Client, url: str) -> tuple[int, str]:
+    """How many queries one request for `url` takes, and the page it answered with."""
+    client.get(url)  # the session and the language warm up
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response.content.decode()
+
+
+def test_a_long_conversation_takes_the_same_few_queries_as_a_short_one(
     payments_agent: Any,
     customer: Any,
     make_ticket: MakeTicket,
@@ -337,6 +355,8 @@ def test_a_long_conversation_takes_the_same_few_queries(
     django_assert_max_num_queries: Any,
 ) -> None:
     ticket = make_ticket(attachments=(InboundAttachment("first.png", png_bytes()),))
+    client = login(payments_agent)
+    short, _ = page_queries(client, ticket_url(ticket.pk))
     for number in range(12):
         services.add_agent_reply(ticket=ticket, body=f"返信 {number}", by=payments_agent)
         services.add_internal_note(ticket=ticket, body=f"メモ {number}", by=payments_agent)
@@ -352,13 +372,70 @@ def test_a_long_conversation_takes_the_same_few_queries(
             )
         )
         assert outcome.outcome == "appended"
-    client = login(payments_agent)
-    client.get(ticket_url(ticket.pk))
-    with django_assert_max_num_queries(16):
-        response = client.get(ticket_url(ticket.pk))
-    html = response.content.decode()
+        services.change_priority(
+            ticket=ticket, priority=(Priority.HIGH, Priority.NORMAL)[number % 2], by=payments_agent
+        )
+        services.set_tags(ticket=ticket, tags=[f"tag{number}"], by=payments_agent)
+        make_ticket(subject=f"以前の問い合わせ {number}", body=f"本文 {number}")
+    long, html = page_queries(client, ticket_url(ticket.pk))
+    assert long == short
+    with django_assert_max_num_queries(TICKET_PAGE_QUERIES):
+        client.get(ticket_url(ticket.pk))
     assert html.count("agent-message--internal") == 12
     assert html.count("/files/") == 13
+    assert html.count("data-earlier-ticket=") == 10  # the newest ten, however many there are
+
+
+def test_the_security_group_works_an_alerted_ticket_of_another_group_for_the_same_queries(
+    make_agent: Callable[..., Any],
+    payments_agent: Any,
+    make_ticket: MakeTicket,
+    login: Login,
+) -> None:
+    ticket = make_ticket(body="カード番号 4111 1111 1111 1111 で入金しました")
+    assert ticket.group is not None and ticket.group.slug == "payments"
+    services.add_internal_note(ticket=ticket, body="メモ", by=payments_agent)
+    security = make_agent("sec", groups=("security",))
+    queries, html = page_queries(login(security), ticket_url(ticket.pk))
+    assert queries == page_queries(login(payments_agent), ticket_url(ticket.pk))[0]
+    assert queries <= TICKET_PAGE_QUERIES
+    assert 'id="reply"' in html and 'id="note"' in html and "agent-message--internal" in html
+
+
+def test_a_team_lead_finds_the_reports_in_the_header_at_no_extra_query(
+    make_agent: Callable[..., Any],
+    make_ticket: MakeTicket,
+    login: Login,
+    django_assert_max_num_queries: Any,
+) -> None:
+    ticket = make_ticket()
+    member = make_agent("member", groups=("payments",))
+    lead = make_agent("lead", groups=("payments",))
+    payments = SupportGroup.objects.get(slug="payments")
+    payments.leads.add(lead)
+    link = 'href="/en/agent/reports/"'
+    member_queries, member_page = page_queries(login(member), ticket_url(ticket.pk))
+    lead_queries, lead_page = page_queries(login(lead), ticket_url(ticket.pk))
+    assert link not in member_page
+    assert link in lead_page
+    assert lead_queries == member_queries
+    client = login(lead)
+    client.get(queue_url())
+    with django_assert_max_num_queries(10):
+        queue = client.get(queue_url())
+    assert link in queue.content.decode()
+    # Someone who stops leading loses the link at their next request.
+    payments.leads.remove(lead)
+    assert link not in client.get(queue_url()).content.decode()
+
+
+def test_an_administrator_finds_the_reports_in_the_header(
+    admin_user: Any, make_ticket: MakeTicket, login: Login
+) -> None:
+    ticket = make_ticket()
+    assert (
+        'href="/en/agent/reports/"' in login(admin_user).get(ticket_url(ticket.pk)).content.decode()
+    )
 
 
 # ---- one ticket ---------------------------------------------------------------------------
