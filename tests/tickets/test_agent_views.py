@@ -8,15 +8,16 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from madoguchi import intake
 from madoguchi.intake.inbound import InboundAttachment, InboundMessage
-from madoguchi.tickets import services
+from madoguchi.tickets import catalogue, services
 from madoguchi.tickets.models import (
     Message,
     Priority,
@@ -384,6 +385,22 @@ def test_a_long_conversation_takes_the_same_few_queries_as_a_short_one(
     assert html.count("agent-message--internal") == 12
     assert html.count("/files/") == 13
     assert html.count("data-earlier-ticket=") == 10  # the newest ten, however many there are
+
+
+def test_the_form_fields_come_from_the_kept_problem_types_without_a_query(
+    payments_agent: Any, make_ticket: MakeTicket, login: Login
+) -> None:
+    ticket = make_ticket()
+    client = login(payments_agent)
+    read, _ = page_queries(client, ticket_url(ticket.pk))
+    cache.delete(catalogue.VERSION_KEY)  # a fresh copy, not one an earlier test left behind
+    try:
+        with override_settings(MADOGUCHI_PROBLEM_TYPES_CACHE_SECONDS=60):
+            kept, html = page_queries(client, ticket_url(ticket.pk))
+    finally:
+        cache.delete(catalogue.VERSION_KEY)
+    assert kept == read - 1
+    assert "Bitcoin (BTC)" in html  # the network answer, labelled through the kept fields
 
 
 def test_the_security_group_works_an_alerted_ticket_of_another_group_for_the_same_queries(

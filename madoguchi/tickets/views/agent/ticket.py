@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from madoguchi.accounts.models import Role
 from madoguchi.tickets.canned import filled_replies
+from madoguchi.tickets.catalogue import PROBLEM_TYPES, problem_type
 from madoguchi.tickets.events import check_chain
 from madoguchi.tickets.files import attachment_response
 from madoguchi.tickets.forms import (
@@ -24,7 +25,7 @@ from madoguchi.tickets.forms import (
     StatusForm,
     TagsForm,
 )
-from madoguchi.tickets.models import Attachment, Status, Ticket
+from madoguchi.tickets.models import Attachment, ProblemField, Status, Ticket
 from madoguchi.tickets.permissions import (
     access_attachment,
     access_ticket,
@@ -55,20 +56,33 @@ def assign_form(ticket: Ticket, user: Any, data: Any = None) -> AssignForm:
     return form
 
 
+def form_fields(ticket: Ticket) -> list[ProblemField]:
+    """The fields of the ticket's form, in form order: from this process's copy of the problem
+    types when one is kept (catalogue.py; no query), else read."""
+    if ticket.problem_type is None:
+        return []
+    if PROBLEM_TYPES.enabled():
+        kept = problem_type(ticket.problem_type.slug)
+        if kept is not None:
+            return list(kept.fields.all())
+    return list(ticket.problem_type.fields.all())
+
+
 def render_ticket(
     request: HttpRequest, ticket: Ticket, *, status: int = 200, **bound: Any
 ) -> HttpResponse:
     """The ticket page; `bound` holds a form that was refused, shown with its input and errors.
 
     Its queries, besides the session, the user, their second factor, their groups
-    (permissions.desk_of) and the ticket itself (access_ticket): the problem type's fields, the
-    history (read once, for the lines and the chain's check), the group's agents, the tags, the
-    messages with their authors, every file of the ticket, the earlier tickets (at most
-    selectors.EARLIER_TICKETS), the canned replies and the tickets merged into this one. None of
-    them grows with the conversation (tests/tickets/test_agent_views.py counts them).
+    (permissions.desk_of) and the ticket itself (access_ticket): the problem type's fields
+    (none while the process keeps its copy of the problem types), the history (read once, for
+    the lines and the chain's check), the group's agents, the tags, the messages with their
+    authors, every file of the ticket, the earlier tickets (at most selectors.EARLIER_TICKETS),
+    the canned replies and the tickets merged into this one. None of them grows with the
+    conversation (tests/tickets/test_agent_views.py counts them).
     """
     user = request.user
-    fields = list(ticket.problem_type.fields.all()) if ticket.problem_type else []
+    fields = form_fields(ticket)
     events = list(ticket.events.order_by("sequence"))
     check = check_chain(ticket.pk, events)
     # One query for every file: the messages' and those of no message alike.
