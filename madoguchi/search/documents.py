@@ -64,7 +64,6 @@ def private_types() -> tuple[str, ...]:
 
 PUBLIC = "public"
 PRIVATE = "private"
-SCOPES = (PUBLIC, PRIVATE)
 
 
 def scope_of(doc_type: str) -> str:

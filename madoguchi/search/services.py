@@ -19,7 +19,7 @@ from django.db.backends.utils import CursorWrapper
 
 from madoguchi.search.analyzers import index_terms, ja
 from madoguchi.search.backends import FieldTerms, get_backend
-from madoguchi.search.documents import Document, private_types, registered_sources, scope_of
+from madoguchi.search.documents import PUBLIC, Document, registered_sources, scope_of
 
 BATCH_SIZE = 500
 PARALLEL_FROM = 5000  # documents; below that, starting worker processes costs more
@@ -177,14 +177,13 @@ def _insert_sql() -> str:
 
 def _analyze_batch(batch: list[Document]) -> tuple[list[Document], list[_Analyzed], set]:
     words: set[tuple[str, str, str]] = set()
-    private = private_types()
     # Later versions of the same document in one batch win.
     latest = list({(d.type, d.id): d for d in batch}.values())
     # A private document's words (a customer's name, say) must never come back as a public
     # search's did-you-mean: they are analyzed into a set that is thrown away.
     return (
         latest,
-        [_analyze(d, set() if d.type in private else words) for d in latest if d.visible],
+        [_analyze(d, words if scope_of(d.type) == PUBLIC else set()) for d in latest if d.visible],
         words,
     )
 
