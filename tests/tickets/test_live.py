@@ -126,6 +126,14 @@ async def join(ticket_id: int, user: Any) -> Any:
     return communicator
 
 
+async def both_on(ticket_id: int, watcher: Any, other: Any) -> tuple[Any, Any]:
+    """Sockets of `watcher` and `other` on the ticket, once the watcher's page shows the other."""
+    first = await join(ticket_id, watcher)
+    second = await join(ticket_id, other)
+    await presence_until(first, [{"name": other.first_name, "state": "viewing"}])
+    return first, second
+
+
 def run(scenario: Callable[[], Awaitable[None]]) -> None:
     """Run an async scenario from this (synchronous) test; the consumers' database calls come
     back to this thread, inside the test's database connection."""
@@ -276,9 +284,7 @@ def test_a_closed_tab_stops_counting_at_once(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         await second.disconnect()
         await presence_until(first, [], timeout=1)
         await first.disconnect()
@@ -293,9 +299,7 @@ def test_a_page_whose_process_died_stops_counting_when_its_presence_expires(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         # Killed, not closed: no disconnect handler runs, as when its process dies.
         second.future.cancel()
         await presence_until(first, [], timeout=3)
@@ -310,9 +314,7 @@ def test_frames_that_are_not_a_known_presence_are_ignored(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         for junk in ([1, 2], {"type": "presence", "state": "<script>"}, {"type": "reply"}):
             await second.send_json_to(junk)
         await second.send_to(text_data="not json")
@@ -331,9 +333,7 @@ def test_binary_and_oversized_frames_are_ignored_unread(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         await second.send_input({"type": "websocket.receive", "bytes": b"\x00typing"})
         padded = json.dumps({"type": "presence", "state": "typing", "pad": "x" * 2000})
         await second.send_to(text_data=padded)
@@ -353,9 +353,7 @@ def test_a_page_flipping_its_presence_is_told_to_the_room_only_up_to_the_limit(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         for state in ("typing", "viewing", "typing", "viewing", "typing", "viewing"):
             await second.send_json_to({"type": "presence", "state": state})
         heard = [(await frame(first, "presence"))["others"][0]["state"] for _ in range(3)]
@@ -375,9 +373,7 @@ def test_a_presence_held_back_by_the_limit_reaches_the_room_at_the_next_check(
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         await second.send_json_to({"type": "presence", "state": "typing"})
         await presence_until(first, [{"name": "Suzuki", "state": "typing"}])
         # Over the limit: not told at once, but the newest state is not lost.
@@ -396,9 +392,7 @@ def test_a_socket_flooding_frames_is_closed_as_a_policy_violation_and_leaves_the
     ticket = make_ticket()
 
     async def scenario() -> None:
-        first = await join(ticket.pk, sato)
-        second = await join(ticket.pk, suzuki)
-        await presence_until(first, [{"name": "Suzuki", "state": "viewing"}])
+        first, second = await both_on(ticket.pk, sato, suzuki)
         # Twenty frames are within the limit, even ones that change nothing.
         for _ in range(20):
             await second.send_json_to({"type": "presence", "state": "viewing"})
