@@ -28,7 +28,7 @@ from madoguchi.tickets.models import (
 )
 from madoguchi.tickets.permissions import visible_tickets
 from madoguchi.tickets.search_documents import TICKET
-from madoguchi.tickets.sla.queries import breaching_soon
+from madoguchi.tickets.sla.queries import CLOCK_RUNNING_STATUSES, breaching_soon
 
 DEFAULT_GROUP = "general"
 
@@ -171,7 +171,12 @@ def queue_tickets(
     tickets = visible.select_related("group", "assignee", "problem_type")
     if group_ids is not None:
         tickets = tickets.filter(group_id__in=list(group_ids))
-    if statuses is not None:
+    # "Breaching soon" keeps the statuses whose clock runs itself; filtering a wider list as
+    # well would only make PostgreSQL multiply the two and misjudge the queue 15 times too small.
+    running_only = breaching_within is not None and (
+        statuses is None or set(statuses) >= set(CLOCK_RUNNING_STATUSES)
+    )
+    if statuses is not None and not running_only:
         tickets = tickets.filter(status__in=list(statuses))
     if assignee_id is not None:
         tickets = tickets.filter(assignee_id=assignee_id)

@@ -5,6 +5,19 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+class PostgreSQLOnly(migrations.RunSQL):
+    """SQL that only PostgreSQL understands (SQLite has no extended statistics): skipped on
+    any other database, both ways."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):  # type: ignore[no-untyped-def]
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("tickets", "0005_seed_sla_policies"),
@@ -32,6 +45,29 @@ class Migration(migrations.Migration):
                     ("status__in", ["new", "on_hold", "open", "pending"]),
                 ),
                 name="ticket_worklist",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="ticket",
+            index=models.Index(
+                models.F("assignee_id"),
+                models.Case(
+                    models.When(priority="urgent", then=models.Value(0)),
+                    default=models.Value(1),
+                    output_field=models.IntegerField(),
+                ),
+                django.db.models.functions.comparison.Coalesce(
+                    models.F("first_response_due_at"),
+                    models.F("created_at"),
+                    output_field=models.DateTimeField(),
+                ),
+                models.F("created_at"),
+                models.F("id"),
+                condition=models.Q(
+                    ("email_confirmed_at__isnull", False),
+                    ("status__in", ["new", "on_hold", "open", "pending"]),
+                ),
+                name="ticket_assignee_worklist",
             ),
         ),
         migrations.AddIndex(
@@ -84,5 +120,18 @@ class Migration(migrations.Migration):
                 ),
                 name="ticket_running_next_due",
             ),
+        ),
+        # PostgreSQL estimates each column alone, so it took the unassigned active tickets for
+        # a few hundred (most unassigned tickets being old ones, it thought few were active)
+        # and sorted them all instead of reading `ticket_worklist` in order: 62 ms against
+        # 1.7 ms at a million tickets. Statistics on the two columns together tell it which
+        # values go with which; ANALYZE fills them now, not at autovacuum's next visit.
+        PostgreSQLOnly(
+            sql=[
+                "CREATE STATISTICS ticket_status_assignee (mcv) ON status, assignee_id"
+                " FROM tickets_ticket",
+                "ANALYZE tickets_ticket",
+            ],
+            reverse_sql=["DROP STATISTICS IF EXISTS ticket_status_assignee"],
         ),
     ]

@@ -386,6 +386,17 @@ class Ticket(models.Model):
                 name="ticket_worklist",
                 condition=Q(status__in=sorted(ACTIVE_STATUSES), email_confirmed_at__isnull=False),
             ),
+            # The same for one agent's own tickets ("Mine", its tab's count): an agent with
+            # thousands of finished tickets would otherwise have all of them read to find these.
+            models.Index(
+                F("assignee_id"),
+                expressions.urgent_first(),
+                expressions.due_for_queue(),
+                F("created_at"),
+                F("id"),
+                name="ticket_assignee_worklist",
+                condition=Q(status__in=sorted(ACTIVE_STATUSES), email_confirmed_at__isnull=False),
+            ),
             # "Breaching soon" (sla.queries.breaching_soon): a range over the next due time of
             # tickets whose clock runs.
             models.Index(
