@@ -18,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -175,6 +176,110 @@ def rows(tickets: list[Ticket], *, now: datetime) -> list[Row]:
 
 
 @dataclass(frozen=True, slots=True)
+class RowWords:
+    """The words every row may show, translated once a page."""
+
+    no_group: str
+    nobody: str
+    overdue: str
+    lookalike_title: str
+    lookalike: str
+    secret_title: str
+    secret: str
+
+    @classmethod
+    def current(cls) -> RowWords:
+        return cls(
+            no_group=_("none"),
+            nobody=_("unassigned"),
+            overdue=_("overdue"),
+            lookalike_title=_("A look-alike link was found and disabled"),
+            lookalike=_("Look-alike link"),
+            secret_title=_("Secrets were removed from a message"),
+            secret=_("Secret removed"),
+        )
+
+
+def row_html(row: Row, words: RowWords) -> SafeString:
+    """One <tr> of the queue table (queue.html has the table around it).
+
+    Written with format_html, not a template: fifty rows of template variables, tags and
+    filters were a third of the page's CPU time; this is a tenth of that. The data-* attributes
+    are what console.js, queue_live.js, the shortcuts and the tests look for."""
+    problem_type = (
+        format_html('<br><span class="muted">{}</span>', row.problem_type)
+        if row.problem_type
+        else ""
+    )
+    group = row.group or format_html('<span class="muted">{}</span>', words.no_group)
+    assignee = row.assignee or format_html('<span class="muted">{}</span>', words.nobody)
+    if row.due_at:
+        due = format_html(
+            '<time datetime="{}">{}</time>{}',
+            row.due_at,
+            row.due_label,
+            format_html(' <span class="badge badge--danger agent-overdue">{}</span>', words.overdue)
+            if row.overdue
+            else "",
+        )
+    else:
+        due = mark_safe('<span class="muted">—</span>')
+    lookalike = (
+        format_html(
+            '<span class="badge badge--danger agent-flag agent-flag--lookalike" title="{}">'
+            "⚠ {}</span>",
+            words.lookalike_title,
+            words.lookalike,
+        )
+        if row.lookalikes
+        else ""
+    )
+    secret = (
+        format_html(
+            '<span class="badge badge--warning agent-flag agent-flag--secret" title="{}">'
+            "🔒 {}</span>",
+            words.secret_title,
+            words.secret,
+        )
+        if row.secrets
+        else ""
+    )
+    return format_html(
+        '    <tr class="agent-queue__row" data-queue-row data-ticket="{id}">\n'
+        '      <td class="numeric"><input type="checkbox" name="tickets" value="{id}"'
+        ' form="bulk-form" aria-label="{select}"> {id}</td>\n'
+        '      <td><a data-queue-link href="{url}">{subject}</a>{problem_type}</td>\n'
+        '      <td><span class="badge badge--{badge} agent-priority agent-priority--{priority}">'
+        "{priority_label}</span></td>\n"
+        '      <td><span class="agent-status agent-status--{status}">{status_label}</span></td>\n'
+        "      <td>{group}</td>\n"
+        "      <td>{assignee}</td>\n"
+        '      <td><time datetime="{created_at}">{age}</time></td>\n'
+        "      <td>{due}\n        {countdown}\n</td>\n"
+        "      <td>\n        {lookalike}\n        {secret}\n      </td>\n"
+        "    </tr>\n",
+        id=row.id,
+        select=row.select_label,
+        url=row.url,
+        subject=row.subject,
+        problem_type=problem_type,
+        badge=row.priority_badge,
+        priority=row.priority,
+        priority_label=row.priority_label,
+        status=row.status,
+        status_label=row.status_label,
+        group=group,
+        assignee=assignee,
+        created_at=row.created_at,
+        age=row.age,
+        due=due,
+        countdown=row.countdown,
+        lookalike=lookalike,
+        secret=secret,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Tab:
     label: str
     query: str
@@ -281,6 +386,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     data = dict(chosen.filters) if chosen else request.GET
     form = QueueFilterForm(data or None, groups=groups)
     filters = form.saved_filters()
+    words = RowWords.current()
     visible = visible_tickets(user)  # built once: it asks whether the user is in security
     page = selectors.queue_page(
         queue_tickets(form, user, groups, visible).only(*ROW_FIELDS),
@@ -293,7 +399,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "rows": rows(page.tickets, now=now),
+            "rows": [row_html(row, words) for row in rows(page.tickets, now=now)],
             "tabs": tabs(user, groups, visible, filters=filters, views=views, chosen=chosen),
             "saved_view": chosen,
             "save_form": SavedViewForm(initial={"name": chosen.name if chosen else ""}),
