@@ -403,6 +403,35 @@ def test_the_form_fields_come_from_the_kept_problem_types_without_a_query(
     assert "Bitcoin (BTC)" in html  # the network answer, labelled through the kept fields
 
 
+def conversation_part(html: str) -> str:
+    """The messages as the page shows them, from the conversation's element to its last one."""
+    start = html.index('<div class="stack" data-live-part="conversation">')
+    return html[start : html.rindex("</article>")]
+
+
+def test_the_live_update_shows_the_conversation_and_its_files_as_the_page_does(
+    payments_agent: Any, customer: Any, make_ticket: MakeTicket, login: Login
+) -> None:
+    ticket = make_ticket(attachments=(InboundAttachment("first.png", png_bytes()),))
+    services.add_internal_note(ticket=ticket, body="メモ", by=payments_agent)
+    intake.receive(
+        InboundMessage(
+            channel="web",
+            ticket_id=ticket.pk,
+            customer_id=customer.pk,
+            sender_email=customer.email,
+            email_verified=True,
+            body="追加の画像です",
+            attachments=(InboundAttachment("more.png", png_bytes(color="blue")),),
+        )
+    )
+    client = login(payments_agent)
+    page = conversation_part(client.get(ticket_url(ticket.pk)).content.decode())
+    live = conversation_part(client.get(action_url(ticket.pk, "live")).content.decode())
+    assert page.count("/files/") == 2
+    assert live == page
+
+
 def test_the_security_group_works_an_alerted_ticket_of_another_group_for_the_same_queries(
     make_agent: Callable[..., Any],
     payments_agent: Any,
