@@ -6,7 +6,7 @@ The database: the browser talks to a server in another thread, so every test her
 transactional, and the flush that ends a transactional test (here or anywhere earlier in the
 run) deletes the rows that data migrations seed: support groups, problem types, SLA policies,
 search synonyms, the demo exchange's official channels. `fresh_install` (autouse) flushes and
-re-runs every data migration's forward function before each test, so each one starts from
+re-runs the forward function of every data migration (SEEDS) before each test, so each starts from
 what `migrate` leaves, whatever ran before it (the flush first, because the first transactional
 test of a run finds the seeds still there, and not every seed may run twice: the synonyms'
 one inserts without looking). pytest-django's `serialized_rollback` would restore the same
