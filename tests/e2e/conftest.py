@@ -243,7 +243,11 @@ def agent_page(new_page: Callable[..., Any]) -> Callable[..., Any]:
 @pytest.fixture
 def session_page(new_page: Callable[..., Any]) -> Callable[..., Any]:
     """`session_page(base, user)`: a new context holding `user`'s session, for tests whose
-    subject is not the login (staff made by `make_agent` have the TOTP device they need)."""
+    subject is not the login (staff made by `make_agent` have the TOTP device they need).
+
+    Make every page before the first one loads on Django's live server: creating the session is
+    a write, and the shared in-memory SQLite database refuses it ("database table is locked")
+    while the server reads the session table for an open page's requests."""
 
     def make(base: str, user: Any) -> Any:
         client = Client()

@@ -35,14 +35,16 @@ def test_a_countdown_turns_from_warning_to_breached_as_the_due_time_passes(
 ) -> None:
     base, agent = payments_desk.base, payments_desk.agent
     ticket = file_ticket(payments_desk.customer, subject="入金が反映されません")
+    # Both sessions before the first page loads: signing in writes the session table, which the
+    # shared in-memory SQLite database locks while the live server reads it for an open page.
+    japanese = session_page(base, agent)
+    english = session_page(base, agent)
     Ticket.objects.filter(pk=ticket.pk).update(
         first_response_due_at=timezone.now() + timedelta(seconds=40)
     )
 
-    japanese = session_page(base, agent)
     japanese.clock.install()
     japanese.goto(f"{base}/ja/agent/tickets/{ticket.pk}/")
-    english = session_page(base, agent)
     english.clock.install()
     english.goto(f"{base}/en/agent/tickets/{ticket.pk}/")
 
