@@ -6,18 +6,19 @@ ticket's fields alone, so a queue row costs no query. The browser moves it on
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from html import escape
 
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from madoguchi.tickets.models import Ticket
+from madoguchi.tickets.models import SlaTarget, Ticket
 from madoguchi.tickets.sla.status import SlaState, sla_status, warn_before
 
 register = template.Library()
@@ -32,61 +33,94 @@ BADGES = {
 
 def duration_words(span: timedelta) -> str:
     """A short, rounded-down length of time: "2 d 3 h", "2 h 10 min", "15 min", "< 1 min"."""
+    return _duration(span, _words(get_language()))
+
+
+def _duration(span: timedelta, words: _Words) -> str:
     minutes = int(abs(span).total_seconds()) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     if days:
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+        return words.days % {"days": days, "hours": hours}
     if hours:
-        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
+        return words.hours % {"hours": hours, "minutes": minutes}
     if minutes:
-        return _("%(minutes)d min") % {"minutes": minutes}
-    return _("< 1 min")
+        return words.minutes % {"minutes": minutes}
+    return words.less
 
 
-def countdown(ticket: Ticket, *, now: datetime | None = None) -> SafeString:
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The countdown's sentences and units in one language."""
+
+    paused: str
+    breached: str
+    due: str
+    days: str
+    hours: str
+    minutes: str
+    less: str
+    targets: dict[str, str]
+
+
+@lru_cache(maxsize=16)
+def _words(language: str | None) -> _Words:
+    # Translated once a process for each language (the key): a queue page asks for them on
+    # each of its fifty rows, and each gettext costs as much as the rest of the row's words.
+    return _Words(
+        paused=_("%(target)s: paused"),
+        breached=_("%(target)s breached %(ago)s ago"),
+        due=_("%(target)s due in %(left)s"),
+        days=_("%(days)d d %(hours)d h"),
+        hours=_("%(hours)d h %(minutes)d min"),
+        minutes=_("%(minutes)d min"),
+        less=_("< 1 min"),
+        targets={str(value): str(label) for value, label in SlaTarget.choices},
+    )
+
+
+def countdown(
+    ticket: Ticket, *, now: datetime | None = None, labels: dict[datetime, str] | None = None
+) -> SafeString:
     """The countdown element, or nothing when no target is counting.
 
     Written here rather than in a template: a queue page shows fifty, and an inclusion tag's
-    context and template lookups were most of a row's cost. console.js reads the data-sla-*
-    attributes and the <time> inside; keep them as they are."""
+    context and template lookups were most of a row's cost; for the same reason the text is
+    escaped with the standard library's `html.escape` (what Django's `escape` calls) rather
+    than through `format_html`. `labels` holds the short date formatted for each local due
+    time, shared by the rows of one page (a row shows its first response due time as well).
+    console.js reads the data-sla-* attributes and the <time> inside; keep them as they are."""
     status = sla_status(ticket, now=now or timezone.now())
     if status is None:
         return SafeString("")
-    target = status.target.label
-    moving = SafeString("")
+    language = get_language()
+    words = _words(language)
+    target = words.targets[status.target]
+    moving = ""
     if status.state == SlaState.PAUSED:
-        text = _("%(target)s: paused") % {"target": target}
+        text = words.paused % {"target": target}
     else:
         if status.state == SlaState.BREACHED:
-            text = _("%(target)s breached %(ago)s ago") % {
-                "target": target,
-                "ago": duration_words(status.overdue),
-            }
+            text = words.breached % {"target": target, "ago": _duration(status.overdue, words)}
         else:
-            text = _("%(target)s due in %(left)s") % {
-                "target": target,
-                "left": duration_words(status.remaining),
-            }
-        moving = format_html(
-            ' data-sla-remaining-ms="{}" data-sla-warn-ms="{}" data-sla-words="{}"',
-            int(status.remaining.total_seconds() * 1000),
-            int(warn_before(ticket).total_seconds() * 1000),
-            _clock_words(get_language(), str(target)),
+            text = words.due % {"target": target, "left": _duration(status.remaining, words)}
+        moving = (
+            f' data-sla-remaining-ms="{int(status.remaining.total_seconds() * 1000)}"'
+            f' data-sla-warn-ms="{int(warn_before(ticket).total_seconds() * 1000)}"'
+            f' data-sla-words="{escape(_clock_words(language, target))}"'
         )
     due_at = timezone.localtime(status.due_at)
-    return format_html(
-        '<span class="badge badge--{} sla-countdown sla-countdown--{}" data-sla-countdown'
-        ' data-sla-state="{}" data-sla-target="{}"{}><time datetime="{}" title="{}">{}</time>'
-        "</span>",
-        BADGES[status.state],
-        status.state,
-        status.state,
-        status.target,
-        moving,
-        due_at.isoformat(),
-        date_format(due_at, "SHORT_DATETIME_FORMAT"),
-        text,
+    label = labels.get(due_at) if labels is not None else None
+    if label is None:
+        label = date_format(due_at, "SHORT_DATETIME_FORMAT")
+        if labels is not None:
+            labels[due_at] = label
+    state = status.state.value
+    return SafeString(
+        f'<span class="badge badge--{BADGES[status.state]} sla-countdown sla-countdown--{state}"'
+        f' data-sla-countdown data-sla-state="{state}" data-sla-target="{escape(status.target)}"'
+        f'{moving}><time datetime="{due_at.isoformat()}" title="{escape(label)}">'
+        f"{escape(text)}</time></span>"
     )
 
 
