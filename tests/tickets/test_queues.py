@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from madoguchi.tickets import services
+from madoguchi.tickets.forms import QueueFilterForm
 from madoguchi.tickets.models import Priority, Status, Ticket
+from madoguchi.tickets.views.agent.access import groups_of
 
 MakeTicket = Callable[..., Ticket]
 Login = Callable[[Any], Client]
@@ -209,3 +211,23 @@ def test_a_list_with_finished_tickets_shows_the_newest_first(
     client = login(payments_agent)
     assert ids(client.get(QUEUE, {"status": "all"})) == [newer.pk, older.pk]
     assert ids(client.get(QUEUE, {"status": "solved"})) == [older.pk]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"status": "open", "group": "payments", "assigned": "me"},
+        {"status": "bogus", "priority": 'x<y>"', "due": "soon", "group": "nope"},
+    ],
+)
+@pytest.mark.parametrize("language", ["en", "ja"])
+def test_the_filter_selects_are_written_as_djangos_widgets_write_them(
+    payments_agent: Any, data: dict[str, str] | None, language: str
+) -> None:
+    groups = list(groups_of(payments_agent))
+    with translation.override(language):
+        form = QueueFilterForm(data, groups=groups)
+        form.saved_filters()
+        expected = [f"{form[name].label_tag()} {form[name]}" for name in form.fields]
+        assert form.fields_html() == expected

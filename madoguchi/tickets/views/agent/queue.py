@@ -386,6 +386,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tickets/agent/queue.html",
         {
             "form": form,
+            "filter_fields": form.fields_html(),  # the label and <select> of each filter
             "page": page,
             "rows": [row_html(row, words) for row in rows(page.tickets, now=now)],
             "tabs": tabs(user, groups, visible, filters=filters, views=views, chosen=chosen),
