@@ -12,8 +12,8 @@ from functools import lru_cache
 from html import escape
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -79,16 +79,35 @@ def _words(language: str | None) -> _Words:
     )
 
 
+class LocalTimes:
+    """Times in the active time zone and their short date, for the rows of one page: the zone
+    and the format are looked up once, not per row (each lookup reads the thread's locals)."""
+
+    def __init__(self) -> None:
+        self.zone = timezone.get_current_timezone()
+        self.format = get_format("SHORT_DATETIME_FORMAT")
+        self.labels: dict[datetime, str] = {}
+
+    def local(self, moment: datetime) -> datetime:
+        # What timezone.localtime does for an aware time.
+        return moment.astimezone(self.zone)
+
+    def short(self, local: datetime) -> str:
+        """date_format(local, "SHORT_DATETIME_FORMAT"), once per time."""
+        if local not in self.labels:
+            self.labels[local] = dateformat.format(local, self.format)
+        return self.labels[local]
+
+
 def countdown(
-    ticket: Ticket, *, now: datetime | None = None, labels: dict[datetime, str] | None = None
+    ticket: Ticket, *, now: datetime | None = None, times: LocalTimes | None = None
 ) -> SafeString:
     """The countdown element, or nothing when no target is counting.
 
     Written here rather than in a template: a queue page shows fifty, and an inclusion tag's
     context and template lookups were most of a row's cost; for the same reason the text is
     escaped with the standard library's `html.escape` (what Django's `escape` calls) rather
-    than through `format_html`. `labels` holds the short date formatted for each local due
-    time, shared by the rows of one page (a row shows its first response due time as well).
+    than through `format_html`. `times` is shared by the rows of one page.
     console.js reads the data-sla-* attributes and the <time> inside; keep them as they are."""
     status = sla_status(ticket, now=now or timezone.now())
     if status is None:
@@ -109,12 +128,9 @@ def countdown(
             f' data-sla-warn-ms="{int(warn_before(ticket).total_seconds() * 1000)}"'
             f' data-sla-words="{escape(_clock_words(language, target))}"'
         )
-    due_at = timezone.localtime(status.due_at)
-    label = labels.get(due_at) if labels is not None else None
-    if label is None:
-        label = date_format(due_at, "SHORT_DATETIME_FORMAT")
-        if labels is not None:
-            labels[due_at] = label
+    times = times or LocalTimes()
+    due_at = times.local(status.due_at)
+    label = times.short(due_at)
     state = status.state.value
     return SafeString(
         f'<span class="badge badge--{BADGES[status.state]} sla-countdown sla-countdown--{state}"'

@@ -18,7 +18,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.safestring import SafeString
 from django.utils.timesince import TIME_STRINGS, timesince
 from django.utils.translation import gettext as _
@@ -45,7 +44,7 @@ from madoguchi.tickets.models import (
     Ticket,
 )
 from madoguchi.tickets.permissions import visible_tickets
-from madoguchi.tickets.templatetags.sla import countdown
+from madoguchi.tickets.templatetags.sla import LocalTimes, countdown
 from madoguchi.tickets.views.agent.access import agent_only, groups_of
 from madoguchi.tickets.views.agent.presenting import markers
 
@@ -124,12 +123,6 @@ class _Units:
         return self.done[number]
 
 
-def short_date(local: datetime, labels: dict[datetime, str]) -> str:
-    if local not in labels:
-        labels[local] = date_format(local, "SHORT_DATETIME_FORMAT")
-    return labels[local]
-
-
 def rows(tickets: list[Ticket], *, now: datetime) -> list[Row]:
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
@@ -138,7 +131,7 @@ def rows(tickets: list[Ticket], *, now: datetime) -> list[Row]:
     select = _("Select ticket #%(id)s")
     units = {name: _Units(words) for name, words in TIME_STRINGS.items()}
     names: dict[Any, str] = {}
-    labels: dict[datetime, str] = {}  # short due dates, shared with the countdowns
+    times = LocalTimes()  # shared with the countdowns
 
     def name(related: Any) -> str:
         # Groups and problem types are a handful a page, each named in the active language.
@@ -153,7 +146,7 @@ def rows(tickets: list[Ticket], *, now: datetime) -> list[Row]:
     for ticket in tickets:
         flags = markers(ticket)
         due = ticket.first_response_due_at
-        due_local = timezone.localtime(due) if due else None
+        due_local = times.local(due) if due else None
         number = str(ticket.pk)
         result.append(
             Row(
@@ -169,12 +162,12 @@ def rows(tickets: list[Ticket], *, now: datetime) -> list[Row]:
                 status_label=statuses.get(ticket.status, ticket.status),
                 group=name(ticket.group),
                 assignee=ticket.assignee.email if ticket.assignee else "",
-                created_at=timezone.localtime(ticket.created_at).isoformat(),
+                created_at=times.local(ticket.created_at).isoformat(),
                 age=timesince(ticket.created_at, now, time_strings=units),  # type: ignore[arg-type]
                 due_at=due_local.isoformat() if due_local else "",
-                due_label=short_date(due_local, labels) if due_local else "",
+                due_label=times.short(due_local) if due_local else "",
                 overdue=bool(due and not ticket.first_response_at and due < now),
-                countdown=countdown(ticket, now=now, labels=labels),
+                countdown=countdown(ticket, now=now, times=times),
                 secrets=flags.secrets,
                 lookalikes=flags.lookalikes,
             )
