@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+from collections.abc import Iterator
 
 import pytest
 
@@ -78,3 +79,28 @@ def redis_url() -> str:
     url = os.environ.get("MADOGUCHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
     require_service("Redis on 127.0.0.1:6379", port_open("127.0.0.1", 6379))
     return url
+
+
+@pytest.fixture(autouse=True)
+def fresh_install_for_transactional_tests(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A transactional test starts from what `migrate` leaves, whatever ran before it: the flush
+    that ended the previous one removed the seeded groups, problem types and policies
+    (tests/seeds.py). Afterwards the cache is emptied and the default language is active again."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        yield
+        return
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from tests.seeds import restore_seeds
+
+    request.getfixturevalue("transactional_db")
+    restore_seeds()
+    yield
+    cache.clear()
+    # A request to /en/ leaves English active in the thread; the next test starts in Japanese.
+    translation.deactivate()

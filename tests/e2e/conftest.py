@@ -3,17 +3,7 @@ Playwright, people signed in (password and a real TOTP code, or a session cookie
 made through intake, and madoguchi's ASGI application served by uvicorn for WebSockets.
 
 The database: the browser talks to a server in another thread, so every test here is
-transactional, and the flush that ends a transactional test (here or anywhere earlier in the
-run) deletes the rows that data migrations seed: support groups, problem types, SLA policies,
-search synonyms, the demo exchange's official channels. `fresh_install` (autouse) flushes and
-re-runs the forward function of every data migration (SEEDS) before each test, so each starts from
-what `migrate` leaves, whatever ran before it (the flush first, because the first transactional
-test of a run finds the seeds still there, and not every seed may run twice: the synonyms'
-one inserts without looking). pytest-django's `serialized_rollback` would restore the same
-rows, but it clashes with the flushes of the other transactional tests of the suite, which do
-not opt in: their flush re-creates the role groups, permissions and content types
-(post_migrate) under new ids, and restoring the serialized copy over them fails with "UNIQUE
-constraint failed: auth_group.name" (tried on SQLite). Re-seeding costs one flush a test.
+transactional; tests/conftest.py starts each one from what `migrate` leaves (tests/seeds.py).
 
 Under CI=true a missing chromium or Playwright fails the test instead of skipping it
 (tests/conftest.py, `require_service`).
@@ -21,7 +11,6 @@ Under CI=true a missing chromium or Playwright fails the test instead of skippin
 
 from __future__ import annotations
 
-import functools
 import os
 import threading
 import time
@@ -40,17 +29,11 @@ from allauth.mfa.totp.internal.auth import (
 )
 from channels.db import DatabaseSyncToAsync
 from channels.routing import ProtocolTypeRouter
-from django.apps import apps
 from django.conf import settings as django_settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
-from django.core.cache import cache
-from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations import RunPython, SeparateDatabaseAndState
 from django.test import Client
-from django.utils import translation
 
 from madoguchi import intake
 from madoguchi.accounts.services import create_user
@@ -71,70 +54,12 @@ CHROMIUM_ARGS = [
 STAFF_PASSWORD = "a-long-agent-password"
 CUSTOMER_PASSWORD = "a-long-customer-password"
 
-# The data migrations whose rows `fresh_install` puts back after a flush, and the other
-# RunPython migrations: those build tables, indexes or triggers (a flush leaves them in place) or
-# rework rows an earlier version wrote (a flushed database has none), so they are not run again.
-# test_conftest.py fails when a RunPython migration is in neither set: a new one must be sorted.
-SEEDS = frozenset(
-    {
-        ("safety", "0002_seed_demo_exchange"),
-        ("search", "0003_default_synonyms"),
-        ("tickets", "0002_seed_problem_types"),
-        ("tickets", "0005_seed_sla_policies"),
-    }
-)
-NOT_SEEDS = frozenset(
-    {
-        ("search", "0002_index_tables"),
-        ("search", "0005_head_index"),
-        ("search", "0006_pg_head"),
-        ("search", "0007_index_follows_documents"),
-        ("search", "0008_statistics_per_scope"),
-        ("search", "0009_private_full_text"),
-    }
-)
-
-
-def _run_python(operations: list[Any]) -> Iterator[RunPython]:
-    for operation in operations:
-        if isinstance(operation, RunPython):
-            yield operation
-        elif isinstance(operation, SeparateDatabaseAndState):
-            yield from _run_python(operation.database_operations)
-
-
-@functools.cache
-def run_python_migrations() -> tuple[tuple[tuple[str, str], Any], ...]:
-    """(app, migration) and forward function of every RunPython operation of madoguchi's apps,
-    in the order `migrate` runs them."""
-    ours = {
-        config.label for config in apps.get_app_configs() if config.name.startswith("madoguchi.")
-    }
-    graph = MigrationLoader(None, ignore_no_migrations=True).graph
-    plan: list[tuple[str, str]] = []
-    for leaf in graph.leaf_nodes():
-        plan.extend(node for node in graph.forwards_plan(leaf) if node not in plan)
-    return tuple(
-        (node, operation.code)
-        for node in plan
-        if node[0] in ours
-        for operation in _run_python(graph.nodes[node].operations)
-    )
-
 
 @pytest.fixture(autouse=True)
 def fresh_install(transactional_db: None) -> Iterator[None]:
-    """The database as `migrate` leaves it; the cache (presence, per-process copies' version
-    tokens, rate-limit counters) empty; the default language active."""
-    call_command("flush", interactive=False, verbosity=0)
-    for node, forward in run_python_migrations():
-        if node in SEEDS:
-            forward(apps, None)
-    cache.clear()
+    """A browser test talks to a real server in another thread: it runs transactional, from the
+    database as `migrate` leaves it (tests/conftest.py puts the seeds back, tests/seeds.py)."""
     yield
-    cache.clear()
-    # A request to /en/ leaves English active in the thread; the next test starts in Japanese.
-    translation.deactivate()
 
 
 @pytest.fixture

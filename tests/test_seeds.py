@@ -1,5 +1,5 @@
-"""The browser tests' fresh database: every data migration's rows are there, once, whatever
-ran before (tests/e2e/conftest.py, `fresh_install`)."""
+"""Every test that runs transactional finds the rows the data migrations seed, exactly once,
+whatever ran before it (tests/conftest.py, tests/seeds.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from madoguchi.helpcenter.models import Article
 from madoguchi.safety.models import OfficialChannel
 from madoguchi.search.models import SynonymGroup
 from madoguchi.tickets.models import ProblemType, SlaPolicy, SupportGroup
-from tests.e2e.conftest import NOT_SEEDS, SEEDS, run_python_migrations
+from tests.seeds import NOT_SEEDS, SEEDS, run_python_migrations
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,7 +21,7 @@ SYNONYMS = importlib.import_module("madoguchi.search.migrations.0003_default_syn
 def test_every_runpython_migration_is_sorted_into_seeds_or_not_seeds() -> None:
     found = {node for node, _forward in run_python_migrations()}
     assert found - (SEEDS | NOT_SEEDS) == set(), (
-        "a new RunPython migration: add it to SEEDS or NOT_SEEDS in tests/e2e/conftest.py"
+        "a new RunPython migration: add it to SEEDS or NOT_SEEDS in tests/seeds.py"
     )
     assert (SEEDS | NOT_SEEDS) - found == set(), "a migration named there no longer exists"
 
