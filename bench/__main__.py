@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench.tickets",
     "bench.sla_clock",
     "bench.agent_queue",
+    "bench.reports",
 )
 
 
