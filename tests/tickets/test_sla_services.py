@@ -16,7 +16,8 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from madoguchi.tickets import services
 from madoguchi.tickets.events import verify_history
@@ -32,6 +33,7 @@ from madoguchi.tickets.services import sla
 from madoguchi.tickets.services.sla import check_sla
 from madoguchi.tickets.sla.queries import breaching_soon, with_next_due
 from madoguchi.tickets.sla.status import SlaState, sla_status
+from madoguchi.tickets.templatetags.sla import LocalTimes
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -355,3 +357,20 @@ def test_breaching_soon_lists_running_tickets_by_their_next_due_time(
     assert soon[1].sla_next_due_at == now + timedelta(minutes=20)
     every = with_next_due(Ticket.objects.filter(pk=calm.pk)).get()
     assert every.sla_next_due_at == now + timedelta(hours=3)
+
+
+@pytest.mark.parametrize("language", ["en", "ja"])
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "America/New_York"])
+def test_the_queue_writes_each_due_time_as_djangos_short_date_format_does(
+    language: str, zone: str
+) -> None:
+    start = datetime(2026, 3, 1, tzinfo=ZoneInfo("UTC"))
+    with translation.override(language), timezone.override(zone):
+        times = LocalTimes()
+        for minutes in range(0, 60 * 24 * 400, 557):
+            moment = start + timedelta(minutes=minutes, seconds=minutes % 60)
+            local = times.local(moment)
+            assert local == timezone.localtime(moment)
+            assert times.short(local) == date_format(
+                timezone.localtime(moment), "SHORT_DATETIME_FORMAT"
+            )

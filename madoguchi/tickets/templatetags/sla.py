@@ -85,8 +85,16 @@ class LocalTimes:
 
     def __init__(self) -> None:
         self.zone = timezone.get_current_timezone()
-        self.format = get_format("SHORT_DATETIME_FORMAT")
         self.labels: dict[datetime, str] = {}
+        # The format split once into what dateformat.format splits it into on every call: the
+        # names of DateFormat's methods (odd places) and the text between, unescaped.
+        self.pieces = [
+            (bool(place % 2), piece if place % 2 else dateformat.re_escaped.sub(r"\1", piece))
+            for place, piece in enumerate(
+                dateformat.re_formatchars.split(str(get_format("SHORT_DATETIME_FORMAT")))
+            )
+            if piece
+        ]
 
     def local(self, moment: datetime) -> datetime:
         # What timezone.localtime does for an aware time.
@@ -95,7 +103,11 @@ class LocalTimes:
     def short(self, local: datetime) -> str:
         """date_format(local, "SHORT_DATETIME_FORMAT"), once per time."""
         if local not in self.labels:
-            self.labels[local] = dateformat.format(local, self.format)
+            formatter = dateformat.DateFormat(local)
+            self.labels[local] = "".join(
+                str(getattr(formatter, piece)()) if method else piece
+                for method, piece in self.pieces
+            )
         return self.labels[local]
 
 
