@@ -1,0 +1,1 @@
+"""The email channel: turns mail into intake's InboundMessage (parse, receive, send)."""
