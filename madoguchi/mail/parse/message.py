@@ -261,6 +261,10 @@ def _repair_headers(raw: bytes) -> tuple[bytes, list[str]]:
         raw = raw[3:]
         defects.append("a byte order mark before the headers was dropped")
     lines = raw.split(b"\n")
+    # A first line of only spaces would make every header a continuation of it.
+    while len(lines) > 1 and lines[0].strip() == b"" and lines[0].rstrip(b"\r"):
+        del lines[0]
+        defects.append("a line of spaces before the headers was dropped")
     seen_header = False
     for index, line in enumerate(lines):
         bare = line.rstrip(b"\r")
