@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from madoguchi.mail.parse import parse_message
 from madoguchi.mail.parse.quotes import visible_reply
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mail"
 
 
 def test_an_english_reply_hides_the_gmail_quote_and_the_signature() -> None:
@@ -109,3 +116,43 @@ def test_a_message_without_quote_or_signature_is_all_new() -> None:
         "",
         "",
     )
+
+
+def test_a_bottom_posted_answer_under_the_quote_is_the_new_text() -> None:
+    text = "On 04/02/2012 06:26 PM, Megan One wrote:\n> Hi\n\nHello"
+
+    new, quoted, _ = visible_reply(text)
+
+    assert new == "Hello"
+    assert quoted == "On 04/02/2012 06:26 PM, Megan One wrote:\n> Hi"
+
+
+def test_an_inline_answer_under_a_japanese_attribution_keeps_each_answer() -> None:
+    text = "山田さんは書きました:\n> 送金先は?\nイーサリアムです。\n> 金額は?\n0.5 ETHです。\n"
+
+    new, quoted, _ = visible_reply(text)
+
+    assert new == "イーサリアムです。\n0.5 ETHです。"
+    assert quoted == "山田さんは書きました:\n> 送金先は?\n> 金額は?"
+
+
+def test_an_answer_above_a_quoted_attribution_stays_new() -> None:
+    text = "Hello\n> On 22 Aug 2015, at 19:21, Adam <adam@example.com> wrote:\n>\n> Hi"
+
+    new, quoted, _ = visible_reply(text)
+
+    assert new == "Hello"
+    assert quoted.startswith("> On 22 Aug 2015")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["android", "apple_mail_2", "gmail", "hotmail", "outlook", "sparrow", "thunderbird", "yahoo"],
+)
+def test_real_replies_from_common_mail_programs_show_only_the_answer(name: str) -> None:
+    mail = parse_message((CORPUS / f"talon__{name}.eml").read_bytes())
+
+    new, quoted, _ = visible_reply(mail.body)
+
+    assert new == "Hello"
+    assert quoted

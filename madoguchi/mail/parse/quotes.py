@@ -12,6 +12,7 @@ import re
 
 _ATTRIBUTION = [
     re.compile(r"^\s*On\b.{0,300}\bwrote:\s*$", re.IGNORECASE),
+    re.compile(r"^.{0,300}\b(wrote|написал[а]?|schrieb|escribió|ha scritto|schreef)\s*:\s*$"),
     re.compile(r"^\s*-{2,}\s*(Original Message|Forwarded message)\s*-{2,}", re.IGNORECASE),
     re.compile(r"^\s*-{2,}\s*(元の|転送された)メッセージ\s*-{2,}"),
     re.compile(r"^.{0,200}(さん|様)?(は|が)書きました\s*[:：]?\s*$"),
@@ -32,10 +33,13 @@ def _attribution_at(lines: list[str], index: int) -> bool:
     if any(p.match(line) for p in _ATTRIBUTION):
         return True
     # "On Mon, 1 Jan 2024, Someone <a@b>\nwrote:" split by the sender's line wrapping.
-    if index + 1 < len(lines) and any(
-        p.match(line + " " + lines[index + 1].strip()) for p in _ATTRIBUTION[:1]
+    if (
+        index + 1 < len(lines)
+        and not lines[index + 1].lstrip().startswith(">")
+        and not line.lstrip().startswith(">")
+        and any(p.match(line + " " + lines[index + 1].strip()) for p in _ATTRIBUTION[:2])
     ):
-        return lines[index + 1].strip().lower().endswith("wrote:")
+        return lines[index + 1].rstrip().endswith(":")
     if _OUTLOOK_FROM.match(line):
         following = lines[index + 1 : index + 4]
         return any(_OUTLOOK_NEXT.match(n) for n in following)
@@ -67,6 +71,20 @@ def visible_reply(text: str) -> tuple[str, str, str]:
     head, quoted = lines[:cut], lines[cut:]
     new = [line for line in head if not line.lstrip().startswith(">")]
     inline_quotes = [line for line in head if line.lstrip().startswith(">")]
+    after = [line for line in quoted[1:] if line.strip()]
+    if after and not after[0].lstrip().startswith(">") and after[0].rstrip().endswith(":"):
+        after = after[1:]  # the second half of an attribution wrapped over two lines
+    if after and after[0].lstrip().startswith(">"):
+        # A ">" quote under the attribution: text between and after its lines is the
+        # answer (bottom-posting and inline replies).
+        attribution_lines = 1 if any(p.match(quoted[0]) for p in _ATTRIBUTION) else 2
+        rest = quoted[attribution_lines:]
+        answer = [line for line in rest if not line.lstrip().startswith(">")]
+        if any(line.strip() for line in answer):
+            new = [*new, *answer]
+            quoted = quoted[:attribution_lines] + [
+                line for line in rest if line.lstrip().startswith(">")
+            ]
     if inline_quotes:
         quoted = inline_quotes + ([""] if quoted else []) + quoted
     new, signature = _split_signature(new)
