@@ -57,8 +57,11 @@ def _body(parsed: ParsedMail, replying: bool) -> str:
 def _is_automated(raw: bytes) -> bool:
     try:
         return classify_automation(raw).kind != MailKind.PERSONAL
-    except Exception:
-        logger.exception("mail automation check failed; treating the mail as personal")
+    except Exception as error:
+        # The type only: an error's text may quote the mail's headers.
+        logger.warning(
+            "mail automation check failed; treating the mail as personal (%s)", type(error).__name__
+        )
         return False
 
 
@@ -67,19 +70,26 @@ def _trusted_for_threading(
 ) -> bool:
     try:
         check = check_spoofing(raw, own_domains, brand_names, authserv_ids)
-    except Exception:
-        logger.exception("mail spoofing check failed; not trusting its threading")
+    except Exception as error:
+        # The type only: an error's text may quote the mail's headers.
+        logger.warning(
+            "mail spoofing check failed; not trusting its threading (%s)", type(error).__name__
+        )
         return False
     for finding in check.findings:
-        logger.warning("suspicious mail sender: %s (%s)", finding.detail, finding.reason)
+        # The reason code only: the detail names the sender's address, which stays out of logs.
+        logger.warning("suspicious mail sender: %s", finding.reason)
     return check.trusted_for_threading
 
 
 def _reference(raw: bytes, reply_addresses: Iterable[str]) -> ThreadReference:
     try:
         return thread_reference(raw, reply_addresses)
-    except Exception:
-        logger.exception("mail thread reference failed; treating the mail as new")
+    except Exception as error:
+        # The type only: an error's text may quote the mail's headers.
+        logger.warning(
+            "mail thread reference failed; treating the mail as new (%s)", type(error).__name__
+        )
         return ThreadReference((), (), (), None)
 
 
