@@ -14,13 +14,11 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
-import sys
 import time
 from datetime import timedelta
 
-from bench import REPO, setup_django
-from bench.search_scale import postgres_database
+from bench import setup_django
+from bench.search_scale import run_in_each_database
 
 ROUNDS = 5
 
@@ -152,27 +150,7 @@ def run(database: str) -> None:
 
 
 def main() -> None:
-    for database in ("sqlite", "postgres"):
-        env = dict(os.environ)
-        name = f"madoguchi_bench_reports_{os.getpid()}"
-        if database == "postgres":
-            try:
-                postgres_database("create", name)
-            except Exception as error:
-                print(f"\nPostgreSQL skipped: {error}")
-                continue
-            base = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-            env["BENCH_DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
-        try:
-            subprocess.run(  # noqa: S603 - this very benchmark, in a fresh process
-                [sys.executable, "-m", "bench.reports", "--database", database],
-                cwd=REPO,
-                env=env,
-                check=True,
-            )
-        finally:
-            if database == "postgres":
-                postgres_database("drop", name)
+    run_in_each_database("bench.reports", prefix="madoguchi_bench_reports")
 
 
 if __name__ == "__main__":

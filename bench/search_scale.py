@@ -365,10 +365,15 @@ def postgres_database(action: str, name: str) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def main(databases: tuple[str, ...] = ("sqlite", "postgres")) -> None:
+def run_in_each_database(
+    module: str, *, prefix: str, databases: tuple[str, ...] = ("sqlite", "postgres")
+) -> None:
+    """Run `python -m <module> --database D` in a fresh process for each database; PostgreSQL
+    gets a database of its own (`<prefix>_<pid>`), dropped afterwards, and is skipped with a
+    word when the server does not answer."""
     for database in databases:
         env = dict(os.environ)
-        name = f"madoguchi_bench_{os.getpid()}"
+        name = f"{prefix}_{os.getpid()}"
         if database == "postgres":
             try:
                 postgres_database("create", name)
@@ -378,8 +383,8 @@ def main(databases: tuple[str, ...] = ("sqlite", "postgres")) -> None:
             base = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
             env["BENCH_DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + name
         try:
-            subprocess.run(  # noqa: S603 - this very benchmark, in a fresh process
-                [sys.executable, "-m", "bench.search_scale", "--database", database],
+            subprocess.run(  # noqa: S603 - a benchmark of ours, in a fresh process
+                [sys.executable, "-m", module, "--database", database],
                 cwd=REPO,
                 env=env,
                 check=True,
@@ -387,6 +392,10 @@ def main(databases: tuple[str, ...] = ("sqlite", "postgres")) -> None:
         finally:
             if database == "postgres":
                 postgres_database("drop", name)
+
+
+def main(databases: tuple[str, ...] = ("sqlite", "postgres")) -> None:
+    run_in_each_database("bench.search_scale", prefix="madoguchi_bench", databases=databases)
 
 
 if __name__ == "__main__":
