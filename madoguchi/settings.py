@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "madoguchi.tickets",
     "madoguchi.intake",
     "madoguchi.support",
+    "madoguchi.mail",
     "madoguchi.reports",
     "madoguchi.demo",
     "madoguchi.api",

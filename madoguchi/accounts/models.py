@@ -47,6 +47,10 @@ class User(AbstractUser):
         choices=[("ja", "日本語"), ("en", "English")],  # notranslate: each language in its own name
     )
 
+    # Shown at the top of every mail the product sends this person, so that a mail without it
+    # is known to be fake (set only after re-authenticating; see accounts.services).
+    anti_phishing_code = models.CharField(_("anti-phishing code"), max_length=20, blank=True)
+
     USERNAME_FIELD = "email"  # type: ignore[misc]
     REQUIRED_FIELDS = []
 

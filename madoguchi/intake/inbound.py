@@ -76,6 +76,16 @@ class InboundMessage:
     in_reply_to: str = ""
     references: tuple[str, ...] = ()
     is_automated: bool = False
+    # People the sender copied in (mail Cc), to stay copied on the answers.
+    cc: tuple[str, ...] = ()
+    # Where the message came in, when the channel knows: a brand of MADOGUCHI_BRANDS and a
+    # support group's slug (a mailbox kept for one team). Routing may still move it; security
+    # problems always go to the security group.
+    brand: str = ""
+    group_hint: str = ""
+    # What the channel found suspicious about the sender (a mail claiming to be the exchange,
+    # failed DMARC), for the agent: {"kind": "suspicious_sender", "reason": code, "detail": ...}.
+    sender_flags: tuple[Mapping[str, Any], ...] = ()
     # An agent looked at a held message and let it join `ticket_id`.
     hold_released: bool = False
     suggestions_shown: tuple[str, ...] = ()
@@ -115,7 +125,7 @@ class InboundMessage:
                 value = asdict(value) if value else None
             elif item.name == "received_at":
                 value = value.isoformat()
-            elif item.name == "link_findings":
+            elif item.name in ("link_findings", "sender_flags"):
                 value = [dict(finding) for finding in value]
             elif isinstance(value, tuple):
                 value = [list(v) if isinstance(v, tuple) else v for v in value]
@@ -145,6 +155,8 @@ class InboundMessage:
             "redacted_kinds",
             "notices",
             "link_findings",
+            "cc",
+            "sender_flags",
         ):
             if name in values:
                 values[name] = tuple(values[name])

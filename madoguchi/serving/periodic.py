@@ -19,7 +19,10 @@ from django_tasks_db.models import DBTaskResult
 logger = logging.getLogger(__name__)
 
 # Dotted paths of tasks without arguments, queued every `--periodic-every` seconds.
-PERIODIC_TASKS = ("madoguchi.tickets.tasks.check_sla",)
+PERIODIC_TASKS = (
+    "madoguchi.tickets.tasks.check_sla",
+    "madoguchi.tickets.tasks.retry_deliveries",
+)
 
 
 def enqueue_periodic_tasks() -> list[str]:

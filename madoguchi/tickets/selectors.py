@@ -18,6 +18,7 @@ from madoguchi.search.query import search
 from madoguchi.tickets import catalogue
 from madoguchi.tickets.models import (
     ACTIVE_STATUSES,
+    Delivery,
     Message,
     Priority,
     ProblemType,
@@ -85,6 +86,9 @@ def ticket_for_message_ids(message_ids: Iterable[str]) -> Ticket | None:
     ids = [value.strip() for value in message_ids if value and value.strip()]
     if not ids:
         return None
+    delivery = Delivery.objects.filter(rfc_message_id__in=ids).select_related("ticket").first()
+    if delivery is not None:
+        return delivery.ticket
     message = (
         Message.objects.filter(external_id__in=ids, author_kind="agent")
         .select_related("ticket")

@@ -89,3 +89,23 @@ def check_sla() -> dict[str, int]:
         "breached": len(outcome.breached),
         "escalated": len(outcome.escalated),
     }
+
+
+@task(queue_name="mail")
+def send_delivery(*, delivery_id: int) -> str:
+    """Send one copy of a reply or notice (madoguchi.tickets.outbound); returns its status."""
+    from madoguchi.tickets import outbound
+
+    delivery = outbound.send(delivery_id)
+    return delivery.status if delivery else "skipped"
+
+
+@task(queue_name="mail")
+def retry_deliveries() -> int:
+    """The worker's sweep: try again every copy whose next attempt is due; returns how many."""
+    from madoguchi.tickets import outbound
+
+    due = outbound.due_for_retry()
+    for delivery_id in due:
+        outbound.send(delivery_id)
+    return len(due)

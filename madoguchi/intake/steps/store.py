@@ -82,6 +82,7 @@ def store(message: InboundMessage) -> InboundMessage:
                 author_kind=_author_kind(message),
                 by=author,
                 external_id=message.message_id,
+                brand=message.brand,
             )
             stored = ticket.opening_message  # type: ignore[attr-defined]
             created = True
@@ -93,7 +94,10 @@ def store(message: InboundMessage) -> InboundMessage:
             else []
         )
         flags += [{**finding, "kind": "lookalike_link"} for finding in link_findings]
+        flags += [{**flag, "kind": "suspicious_sender"} for flag in message.sender_flags]
         services.flag_ticket(ticket=ticket, flags=flags)
+        if message.cc:
+            services.copy_in(ticket=ticket, emails=message.cc)
         for notice in message.notices:
             services.add_system_message(ticket=ticket, body=notice)
     return message.with_changes(

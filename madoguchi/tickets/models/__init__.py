@@ -25,6 +25,12 @@ from madoguchi.tickets.models.core import (
     default_response_hours,
     new_reply_token,
 )
+from madoguchi.tickets.models.delivery import (
+    Delivery,
+    DeliveryAudience,
+    DeliveryKind,
+    DeliveryStatus,
+)
 from madoguchi.tickets.models.routing import AgentAvailability, RoutingRule
 from madoguchi.tickets.models.sla import BusinessHours, SlaPolicy, SlaTarget
 
@@ -38,6 +44,10 @@ __all__ = [
     "BusinessHours",
     "CannedReply",
     "Channel",
+    "Delivery",
+    "DeliveryAudience",
+    "DeliveryKind",
+    "DeliveryStatus",
     "EventKind",
     "FieldKind",
     "Message",

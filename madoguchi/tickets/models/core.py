@@ -314,6 +314,12 @@ class Ticket(models.Model):
     suggestions_shown = models.JSONField(_("articles suggested"), default=list, blank=True)
     suggestions_opened = models.JSONField(_("suggested articles opened"), default=list, blank=True)
     reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token)
+    # People the customer copied in (mail Cc): they receive the answers too, until an agent
+    # removes them. Addresses only; never our own.
+    cc_emails = models.JSONField(_("copied in"), default=list, blank=True)
+    # The brand (MADOGUCHI_BRANDS) the customer wrote to: its sender address and signature
+    # answer them. Empty: the default brand.
+    brand = models.CharField(_("brand"), max_length=40, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
@@ -533,6 +539,9 @@ class EventKind(models.TextChoices):
     INCIDENT_UNLINKED = "incident_unlinked", _("Unlinked from an incident")
     MADE_INCIDENT = "made_incident", _("Marked as an incident")
     CUSTOMER_MERGED = "customer_merged", _("Customer records merged")
+    CC_CHANGED = "cc_changed", _("Copied-in people changed")
+    DELIVERY_FAILED = "delivery_failed", _("Mail could not be sent")
+    DELIVERY_BOUNCED = "delivery_bounced", _("Mail returned as undeliverable")
 
 
 class TicketEvent(models.Model):

@@ -11,6 +11,7 @@ from madoguchi.tickets.services.conversation import (
     add_internal_note,
     add_system_message,
 )
+from madoguchi.tickets.services.copied import copy_in, remove_copied
 from madoguchi.tickets.services.files import store_attachment
 from madoguchi.tickets.services.opening import open_ticket
 from madoguchi.tickets.services.workflow import (
@@ -39,12 +40,14 @@ __all__ = [
     "change_priority",
     "change_status",
     "confirm_requester_email",
+    "copy_in",
     "flag_ticket",
     "mark_solved_by_customer",
     "move_to_group",
     "open_ticket",
     "rate_ticket",
     "record_suggestion_opened",
+    "remove_copied",
     "route_new_ticket",
     "set_availability",
     "set_tags",

@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.tickets import events
+from madoguchi.tickets import events, outbound
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.models import (
     AuthorKind,
@@ -179,6 +179,8 @@ def add_agent_reply(
             channel=channel,
             external_id=external_id,
         )
+        # The customer's copy (and the copied-in people's) leave after commit, by the worker.
+        outbound.queue_reply(message)
         fields = ["updated_at"]
         if ticket.first_response_at is None:
             ticket.first_response_at = message.created_at

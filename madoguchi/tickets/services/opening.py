@@ -45,6 +45,7 @@ def open_ticket(
     author_kind: str = AuthorKind.CUSTOMER,
     by: Any = None,
     external_id: str = "",
+    brand: str = "",
 ) -> Ticket:
     """Open a ticket from what the customer sent.
 
@@ -76,6 +77,7 @@ def open_ticket(
             email_confirmed_at=timezone.now() if email_confirmed else None,
             suggestions_shown=list(suggestions_shown),
             suggestions_opened=list(suggestions_opened),
+            brand=brand[:40],
         )
         created = events.record(
             ticket,
