@@ -9,6 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
+# Real mail servers (Dovecot for IMAP, aiosmtpd as the SMTP peer), as fixtures for any test.
+pytest_plugins = ["tests.servers.dovecot", "tests.servers.smtp_peer"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -1,0 +1,1 @@
+"""A real IMAP server for the tests: Debian's Dovecot, unprivileged, in a temporary folder."""
