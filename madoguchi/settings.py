@@ -14,6 +14,7 @@ docs/configuration.md lists them all, with the security ones and those of `madog
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -285,6 +286,27 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "support@madoguchi.example")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+# The support address customers write to and reply to (per-ticket: local+<token>@domain), the
+# domains that are the exchange's own (mail claiming them from outside is flagged), the brand
+# names a look-alike sender would imitate, and the hosts whose Authentication-Results we trust.
+MADOGUCHI_MAIL_REPLY_ADDRESSES = env_list("MADOGUCHI_MAIL_REPLY_ADDRESSES", DEFAULT_FROM_EMAIL)
+MADOGUCHI_MAIL_OWN_DOMAINS = env_list(
+    "MADOGUCHI_MAIL_OWN_DOMAINS", DEFAULT_FROM_EMAIL.rpartition("@")[2]
+)
+MADOGUCHI_MAIL_BRAND_NAMES = env_list("MADOGUCHI_MAIL_BRAND_NAMES", "Tsukimi,ツキミ,月見")
+MADOGUCHI_MAIL_AUTHSERV_IDS = env_list("MADOGUCHI_MAIL_AUTHSERV_IDS")
+# The right side of the Message-IDs we send (default: the sender address's domain).
+MADOGUCHI_MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MADOGUCHI_MAIL_MESSAGE_ID_DOMAIN", "")
+# IMAP mailboxes to read, as JSON: a list of {"name", "host", "port", "ssl", "username",
+# "password" or "password_env", "folder", "brand", "language", "group"} (docs/email.md).
+MADOGUCHI_MAILBOXES = json.loads(os.environ.get("MADOGUCHI_MAILBOXES", "[]") or "[]")
+# Brands, as JSON: {"key": {"name", "from_email", "signature_ja", "signature_en"}}; a ticket
+# without a brand is answered as the site (MADOGUCHI_SITE_NAME, DEFAULT_FROM_EMAIL).
+MADOGUCHI_BRANDS = json.loads(os.environ.get("MADOGUCHI_BRANDS", "{}") or "{}")
+# The SMTP receiver (`madoguchi receive-smtp`) for direct delivery from a mail server.
+MADOGUCHI_SMTP_RECEIVER_HOST = os.environ.get("MADOGUCHI_SMTP_RECEIVER_HOST", "127.0.0.1")
+MADOGUCHI_SMTP_RECEIVER_PORT = int(os.environ.get("MADOGUCHI_SMTP_RECEIVER_PORT", "2525"))
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
