@@ -6,6 +6,8 @@ must not become the one place where a customer's seed phrase survives.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import replace
 
 from django.db import transaction
@@ -13,6 +15,8 @@ from django.db import transaction
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
 from madoguchi.safety.redaction import redact_secrets
+
+logger = logging.getLogger(__name__)
 
 
 def _guarded(message: InboundMessage) -> InboundMessage:
@@ -72,6 +76,34 @@ def keep(
         )
 
 
+# Channels that keep raw bytes (email) register how to read them again, so that a retry starts
+# from what arrived, not from a copy redacted before the secret guard saw it. Intake never
+# imports the channels: they register themselves when their app is ready.
+Reader = Callable[[bytes], InboundMessage]
+_readers: dict[str, Reader] = {}
+
+
+def register_reader(channel: str, reader: Reader) -> None:
+    """`reader(raw)` turns the raw bytes kept for `channel` back into an `InboundMessage`."""
+    _readers[channel] = reader
+
+
+def _reread(row: QuarantinedMessage, kept: InboundMessage) -> InboundMessage:
+    reader = _readers.get(row.channel)
+    if reader is None or not row.raw:
+        return kept
+    fresh = reader(bytes(row.raw))
+    # What the channel knew beside the bytes (the mailbox's brand and team) stays.
+    return replace(
+        fresh,
+        brand=kept.brand or fresh.brand,
+        language=kept.language or fresh.language,
+        group_hint=kept.group_hint or fresh.group_hint,
+        received_at=kept.received_at,
+        ticket_id=kept.ticket_id,
+    )
+
+
 class NotRetryable(Exception):
     """The row was already taken in."""
 
@@ -82,12 +114,21 @@ def retry(quarantine_id: int, *, release_hold: bool = False):  # type: ignore[no
     A held message is only taken in with `release_hold=True` (an agent decided it belongs);
     it then skips the sender check that held it.
     """
-    from madoguchi.intake.pipeline import receive
+    from madoguchi.intake.pipeline import Outcome, receive
 
     row = QuarantinedMessage.objects.get(pk=quarantine_id)
     if row.status == QuarantineStatus.RESOLVED:
         raise NotRetryable(str(quarantine_id))
-    message = InboundMessage.from_json(row.payload)
+    kept = InboundMessage.from_json(row.payload)
+    try:
+        message = _reread(row, kept)
+    except Exception as error:
+        # Still unreadable: it stays in the quarantine, raw bytes and all, for the next try.
+        logger.error(
+            "reading a quarantined %s message failed (%s)", row.channel, type(error).__name__
+        )
+        keep(kept, step="parse", reason=repr(error)[:2000], held=False, retry_of=row.pk)
+        return Outcome("quarantined", reason=f"parse: {type(error).__name__}", quarantine_id=row.pk)
     # Files already checked and notices already written stay; the later steps decide anew.
     message = replace(
         message,

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 
 from madoguchi.intake.inbound import InboundAttachment, InboundMessage
 from madoguchi.mail.classify import (
+    Automation,
     MailKind,
     ThreadReference,
     check_spoofing,
@@ -26,11 +28,12 @@ from madoguchi.mail.classify.spoofing import (
     DEFAULT_AUTHSERV_IDS,
     DEFAULT_BRAND_NAMES,
     DEFAULT_DOMAINS,
+    SpoofCheck,
 )
 from madoguchi.mail.classify.threading import DEFAULT_REPLY_ADDRESS
 from madoguchi.mail.parse import ParsedMail, parse_message, visible_reply
 
-__all__ = ["inbound_from_mail"]
+__all__ = ["MailReading", "inbound_from_mail", "read_mail"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +57,23 @@ def _body(parsed: ParsedMail, replying: bool) -> str:
     return f"{new}\n\n{signature}" if signature else new
 
 
-def _is_automated(raw: bytes) -> bool:
+PERSONAL = Automation(MailKind.PERSONAL, "not checked")
+
+
+def _automation(raw: bytes) -> Automation:
     try:
-        return classify_automation(raw).kind != MailKind.PERSONAL
+        return classify_automation(raw)
     except Exception as error:
         # The type only: an error's text may quote the mail's headers.
         logger.warning(
             "mail automation check failed; treating the mail as personal (%s)", type(error).__name__
         )
-        return False
+        return PERSONAL
 
 
-def _trusted_for_threading(
+def _spoof_check(
     raw: bytes, own_domains: Iterable[str], brand_names: Iterable[str], authserv_ids: Iterable[str]
-) -> bool:
+) -> SpoofCheck:
     try:
         check = check_spoofing(raw, own_domains, brand_names, authserv_ids)
     except Exception as error:
@@ -75,11 +81,42 @@ def _trusted_for_threading(
         logger.warning(
             "mail spoofing check failed; not trusting its threading (%s)", type(error).__name__
         )
-        return False
+        return SpoofCheck(findings=(), trusted_for_threading=False)
     for finding in check.findings:
         # The reason code only: the detail names the sender's address, which stays out of logs.
         logger.warning("suspicious mail sender: %s", finding.reason)
-    return check.trusted_for_threading
+    return check
+
+
+def _is_own(address: str, own_domains: Iterable[str], reply_addresses: Iterable[str]) -> bool:
+    """An address of the exchange: in one of its domains, or a (tagged) support address."""
+    local, _, domain = address.casefold().rpartition("@")
+    for own in own_domains:
+        own = own.strip().casefold().strip(".")
+        if own and (domain == own or domain.endswith(f".{own}")):
+            return True
+    base = local.partition("+")[0]
+    for reply in reply_addresses:
+        reply_local, _, reply_domain = reply.strip().casefold().rpartition("@")
+        if domain == reply_domain and base == reply_local.partition("+")[0]:
+            return True
+    return False
+
+
+def _copied(
+    parsed: ParsedMail, own_domains: Iterable[str], reply_addresses: Iterable[str]
+) -> tuple[str, ...]:
+    """The people the sender wrote to besides us: they stay copied on the answers."""
+    sender = parsed.from_address.casefold()
+    found: dict[str, None] = {}
+    for address in (*parsed.to, *parsed.cc):
+        address = address.strip().casefold()
+        if "@" not in address or address == sender:
+            continue
+        if _is_own(address, own_domains, reply_addresses):
+            continue
+        found[address] = None
+    return tuple(found)
 
 
 def _reference(raw: bytes, reply_addresses: Iterable[str]) -> ThreadReference:
@@ -91,6 +128,64 @@ def _reference(raw: bytes, reply_addresses: Iterable[str]) -> ThreadReference:
             "mail thread reference failed; treating the mail as new (%s)", type(error).__name__
         )
         return ThreadReference((), (), (), None)
+
+
+@dataclass(frozen=True, slots=True)
+class MailReading:
+    """A mail as intake receives it, with what the mail channel itself needs to know: what kind
+    of automatic mail it is (a bounce names the reply it returns) and the parsed mail."""
+
+    message: InboundMessage
+    automation: Automation
+    parsed: ParsedMail
+
+
+def read_mail(
+    raw: bytes,
+    *,
+    reply_addresses: Iterable[str] | None = None,
+    own_domains: Iterable[str] | None = None,
+    brand_names: Iterable[str] | None = None,
+    authserv_ids: Iterable[str] | None = None,
+) -> MailReading:
+    """`inbound_from_mail`, keeping the automation check and the parsed mail beside it."""
+    replies = _setting("REPLY_ADDRESSES", reply_addresses, (DEFAULT_REPLY_ADDRESS,))
+    domains = _setting("OWN_DOMAINS", own_domains, DEFAULT_DOMAINS)
+    parsed = parse_message(raw)
+    reference = _reference(raw, replies)
+    check = _spoof_check(
+        raw,
+        domains,
+        _setting("BRAND_NAMES", brand_names, DEFAULT_BRAND_NAMES),
+        _setting("AUTHSERV_IDS", authserv_ids, DEFAULT_AUTHSERV_IDS),
+    )
+    automation = _automation(raw)
+    # A mail posing as the exchange is never trusted to join a ticket; the agent sees why.
+    threading = check.trusted_for_threading and reference.has_reference
+    attachments = tuple(
+        InboundAttachment(
+            name=part.filename or "attachment", data=part.data, declared_type=part.content_type
+        )
+        for part in parsed.attachments
+    )
+    message = InboundMessage(
+        channel=CHANNEL,
+        body=_body(parsed, replying=reference.has_reference),
+        subject=parsed.subject,
+        sender_email=parsed.from_address,
+        sender_name=parsed.from_name,
+        attachments=attachments,
+        reply_token=reference.reply_tokens[0] if threading and reference.reply_tokens else "",
+        message_id=parsed.message_id,
+        in_reply_to=reference.in_reply_to[0] if threading and reference.in_reply_to else "",
+        references=reference.references if threading else (),
+        is_automated=automation.automatic,
+        cc=_copied(parsed, domains, replies),
+        sender_flags=tuple(
+            {"reason": str(finding.reason), "detail": finding.detail} for finding in check.findings
+        ),
+    )
+    return MailReading(message=message, automation=automation, parsed=parsed)
 
 
 def inbound_from_mail(
@@ -107,35 +202,10 @@ def inbound_from_mail(
     `MADOGUCHI_MAIL_OWN_DOMAINS`, `MADOGUCHI_MAIL_BRAND_NAMES` and
     `MADOGUCHI_MAIL_AUTHSERV_IDS`, then from the defaults of `madoguchi.mail.classify`.
     """
-    parsed = parse_message(raw)
-    reference = _reference(
-        raw, _setting("REPLY_ADDRESSES", reply_addresses, (DEFAULT_REPLY_ADDRESS,))
-    )
-    trusted = _trusted_for_threading(
+    return read_mail(
         raw,
-        _setting("OWN_DOMAINS", own_domains, DEFAULT_DOMAINS),
-        _setting("BRAND_NAMES", brand_names, DEFAULT_BRAND_NAMES),
-        _setting("AUTHSERV_IDS", authserv_ids, DEFAULT_AUTHSERV_IDS),
-    )
-    # TODO: InboundMessage has no field for flags meant for the agent, so a spoof finding
-    # is only logged here; its threading is dropped so it cannot join anyone's ticket.
-    threading = trusted and reference.has_reference
-    attachments = tuple(
-        InboundAttachment(
-            name=part.filename or "attachment", data=part.data, declared_type=part.content_type
-        )
-        for part in parsed.attachments
-    )
-    return InboundMessage(
-        channel=CHANNEL,
-        body=_body(parsed, replying=reference.has_reference),
-        subject=parsed.subject,
-        sender_email=parsed.from_address,
-        sender_name=parsed.from_name,
-        attachments=attachments,
-        reply_token=reference.reply_tokens[0] if threading and reference.reply_tokens else "",
-        message_id=parsed.message_id,
-        in_reply_to=reference.in_reply_to[0] if threading and reference.in_reply_to else "",
-        references=reference.references if threading else (),
-        is_automated=_is_automated(raw),
-    )
+        reply_addresses=reply_addresses,
+        own_domains=own_domains,
+        brand_names=brand_names,
+        authserv_ids=authserv_ids,
+    ).message
