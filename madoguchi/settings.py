@@ -233,6 +233,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "10/h/ip,3/h/key",
     "reset_password_from_key": "20/h/key",
     "change_password": "5/m/user",
+    "change_anti_phishing_code": "10/h/user",  # madoguchi.accounts.views
 }
 # Rate limits count per client IP: behind N reverse proxies, set TRUSTED_PROXY_COUNT=N so
 # the address comes from X-Forwarded-For (otherwise every visitor shares the proxy's).

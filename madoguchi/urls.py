@@ -11,8 +11,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 urlpatterns += i18n_patterns(
+    path("accounts/anti-phishing-code/", include("madoguchi.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("mail/", include("madoguchi.mail.urls")),
     path("agent/reports/", include("madoguchi.reports.urls")),
     path("agent/", include("madoguchi.tickets.urls")),
     path("", include("madoguchi.support.urls")),

@@ -7,6 +7,9 @@ in agreement, so no code path has to remember all four.
 
 from __future__ import annotations
 
+import logging
+import re
+import unicodedata
 from collections.abc import Mapping
 
 from allauth.account.models import EmailAddress
@@ -14,7 +17,10 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 
+from madoguchi.accounts.errors import AccountError, AccountErrorCode
 from madoguchi.accounts.models import STAFF_ROLES, Role, User
+
+logger = logging.getLogger(__name__)
 
 # Which permissions each role's group holds, named by app label and codename prefix
 # (None: every permission of the app). Looked up by label so that accounts never imports
@@ -125,4 +131,58 @@ def set_preferred_language(*, user: User, language: str) -> User:
         raise ValueError(f"unknown language: {language!r}")
     user.preferred_language = language
     user.save(update_fields=["preferred_language"])
+    return user
+
+
+ANTI_PHISHING_CODE_MIN = 4
+ANTI_PHISHING_CODE_MAX = 20
+# Latin letters and digits, hiragana, katakana (with the long-vowel mark) and kanji (with
+# the repetition mark 々). Other scripts are left out: a Cyrillic "а" would read as a Latin
+# one in the mail, and the code is only worth something if it is read exactly.
+_CODE_CHARACTERS = re.compile(
+    r"[A-Za-z0-9\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u3005\u3400-\u4dbf\u4e00-\u9fff]+"
+)
+# Mail programs turn these into links, and a code that is a link invites clicking it.
+_ADDRESS_LIKE = re.compile(r"://|\bwww\.|\w[\w-]*\.[a-z]{2,}\b", re.IGNORECASE)
+
+
+def clean_anti_phishing_code(code: str) -> str:
+    """The code as it will be stored and shown in mail, or AccountError saying what is wrong.
+
+    NFKC first, so full-width "ＡＢＣ１" and half-width "ｶﾀｶﾅ" are stored as the characters
+    people read in any mail program.
+    """
+    text = unicodedata.normalize("NFKC", code).strip()
+    if "@" in text:
+        raise AccountError(AccountErrorCode.CODE_AT_SIGN)
+    if _ADDRESS_LIKE.search(text):
+        raise AccountError(AccountErrorCode.CODE_LOOKS_LIKE_ADDRESS)
+    if text and not _CODE_CHARACTERS.fullmatch(text):
+        raise AccountError(AccountErrorCode.CODE_CHARACTERS)
+    if not ANTI_PHISHING_CODE_MIN <= len(text) <= ANTI_PHISHING_CODE_MAX:
+        raise AccountError(AccountErrorCode.CODE_LENGTH)
+    return text
+
+
+def set_anti_phishing_code(*, user: User, code: str) -> User:
+    """Set or change the code every mail to `user` carries at the top.
+
+    The caller has re-authenticated the person (accounts.views). Raises AccountError for a
+    code that is not allowed. The log names the account and what happened, never the code.
+    """
+    cleaned = clean_anti_phishing_code(code)
+    action = "changed" if user.anti_phishing_code else "set"
+    user.anti_phishing_code = cleaned
+    user.save(update_fields=["anti_phishing_code"])
+    logger.info("anti-phishing code %s for user %s", action, user.pk)
+    return user
+
+
+def remove_anti_phishing_code(*, user: User) -> User:
+    """Stop putting a code in mail to `user` (after re-authenticating, as for setting one)."""
+    if not user.anti_phishing_code:
+        return user
+    user.anti_phishing_code = ""
+    user.save(update_fields=["anti_phishing_code"])
+    logger.info("anti-phishing code removed for user %s", user.pk)
     return user
