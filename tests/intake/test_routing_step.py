@@ -253,3 +253,40 @@ def test_a_rule_that_tags_and_a_round_robin_group_add_a_bounded_number_of_querie
     # the rule's history entry, its tag (through set_tags), the assignment, the prefetch.
     with django_assert_max_num_queries(53):
         send()
+
+
+def test_a_channels_group_takes_a_new_ticket_before_its_problem_types_group() -> None:
+    # A deposit question would go to payments; it came in through general's own mailbox.
+    ticket = send(group_hint="general")
+    assert ticket.group is not None and ticket.group.slug == "general"
+    assert events(ticket, EventKind.ROUTED)[0]["reason"] == "channel group"
+
+
+def test_a_channels_group_that_names_no_group_is_passed_over() -> None:
+    ticket = send(group_hint="no-such-team")
+    assert ticket.group is not None and ticket.group.slug == "payments"
+    assert events(ticket, EventKind.ROUTED)[0]["reason"] == "problem type"
+
+
+def test_routing_rules_that_set_a_group_come_before_the_channels_group() -> None:
+    RoutingRule.objects.create(
+        name="English desk", position=1, languages=["en"], set_group=group("general")
+    )
+    english = send(group_hint="payments", **ENGLISH_DEPOSIT)
+    assert english.group is not None and english.group.slug == "general"
+    # A rule that sets no group leaves the channel's group in place.
+    RoutingRule.objects.create(name="API is high", position=2, set_priority="high")
+    japanese = send(group_hint="general")
+    assert japanese.group is not None and japanese.group.slug == "general"
+    assert japanese.priority == Priority.HIGH
+
+
+def test_a_security_problem_goes_to_the_security_group_whatever_its_channels_group() -> None:
+    ticket = send(
+        group_hint="general",
+        problem_type="",
+        subject="アカウントが乗っ取られました",
+        body="パスワードが勝手に変更されています",
+    )
+    assert ticket.group is not None and ticket.group.slug == "security"
+    assert ticket.priority == Priority.URGENT

@@ -2,7 +2,8 @@
 takes it.
 
 A new ticket goes through the admin's routing rules (madoguchi.tickets.routing.rules), then to
-the group they name or its problem type's group, and to an agent by the group's assignment. A
+the group they name, else the group its channel named (`group_hint`, e.g. a team's mailbox),
+else its problem type's group, and to an agent by the group's assignment. A
 security problem goes to the security group at once, urgent, whatever the rules say, and a reply
 that reveals one moves its ticket there too.
 """
@@ -87,6 +88,11 @@ def route_new(message: InboundMessage, triage: Triage, ticket_id: int) -> Ticket
     table = routing_table()
     decision = decide(facts_of(message, triage, ticket_id=ticket_id, table=table), table.rules)
     target = (table.security_group() if triage.security else None) or decision.group
+    # The channel's group (a mailbox kept for one team) comes after the rules, before the
+    # problem type's; a slug that names no group is passed over.
+    hinted = table.group_by_slug(message.group_hint) if message.group_hint else None
+    if target is None:
+        target = hinted
     if target is None and triage.group_id is not None:
         target = table.group(triage.group_id) or GroupInfo(
             triage.group_id, triage.group_slug, Assignment.MANUAL, False
@@ -96,6 +102,8 @@ def route_new(message: InboundMessage, triage: Triage, ticket_id: int) -> Ticket
         reason = "security: " + ", ".join(triage.reasons)
     elif decision.group is not None:
         reason = "rules: " + ", ".join(decision.rule_names)
+    elif hinted is not None:
+        reason = "channel group"
     else:
         reason = "problem type"
     ticket = Ticket(pk=ticket_id)
