@@ -308,6 +308,17 @@ MADOGUCHI_BRANDS = json.loads(os.environ.get("MADOGUCHI_BRANDS", "{}") or "{}")
 # The SMTP receiver (`madoguchi receive-smtp`) for direct delivery from a mail server.
 MADOGUCHI_SMTP_RECEIVER_HOST = os.environ.get("MADOGUCHI_SMTP_RECEIVER_HOST", "127.0.0.1")
 MADOGUCHI_SMTP_RECEIVER_PORT = int(os.environ.get("MADOGUCHI_SMTP_RECEIVER_PORT", "2525"))
+# The largest message it takes (bigger ones are refused 552), and the sessions it keeps open
+# at once, in all and from one client address (more are told 421: come back later).
+MADOGUCHI_SMTP_RECEIVER_MAX_MESSAGE_BYTES = int(
+    os.environ.get("MADOGUCHI_SMTP_RECEIVER_MAX_MESSAGE_BYTES", str(25 * 1024 * 1024))
+)
+MADOGUCHI_SMTP_RECEIVER_MAX_SESSIONS = int(
+    os.environ.get("MADOGUCHI_SMTP_RECEIVER_MAX_SESSIONS", "50")
+)
+MADOGUCHI_SMTP_RECEIVER_MAX_SESSIONS_PER_CLIENT = int(
+    os.environ.get("MADOGUCHI_SMTP_RECEIVER_MAX_SESSIONS_PER_CLIENT", "10")
+)
 
 # --- Security ----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
