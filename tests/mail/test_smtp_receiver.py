@@ -213,6 +213,23 @@ def test_a_reply_sent_to_the_per_ticket_address_in_bcc_joins_its_ticket(
     assert Message.objects.filter(ticket=ticket).count() == 2
 
 
+def test_mail_to_a_brands_own_address_opens_a_ticket_of_that_brand(mail_settings: Any) -> None:
+    mail_settings.MADOGUCHI_MAIL_REPLY_ADDRESSES = [SUPPORT, "help@hoshi.example"]
+    mail_settings.MADOGUCHI_BRANDS = {
+        "hoshi": {"name": "Hoshi Exchange", "from_email": "Help@Hoshi.example"}
+    }
+    receiver = SmtpReceiver(host="127.0.0.1", port=0)
+    receiver.start()
+    try:
+        send(receiver, mail(to="help@hoshi.example"), to="help@hoshi.example")
+        send(receiver, mail(message_id="<other@example.jp>", subject="入金について"))
+    finally:
+        receiver.stop()
+
+    brands = dict(Ticket.objects.values_list("subject", "brand"))
+    assert brands == {"出金について": "hoshi", "入金について": ""}
+
+
 def test_a_database_outage_answers_451_and_the_next_attempt_is_kept(
     receiver: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
