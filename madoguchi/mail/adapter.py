@@ -10,10 +10,13 @@ RFC 3464 bounces, lists) is marked so intake starts no ticket for it.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from madoguchi.intake.inbound import InboundAttachment, InboundMessage
 from madoguchi.mail.classify import (
@@ -24,6 +27,7 @@ from madoguchi.mail.classify import (
     classify_automation,
     thread_reference,
 )
+from madoguchi.mail.classify._message import decode_words, parse, raw_values
 from madoguchi.mail.classify.spoofing import (
     DEFAULT_AUTHSERV_IDS,
     DEFAULT_BRAND_NAMES,
@@ -88,6 +92,30 @@ def _spoof_check(
     return check
 
 
+ADDRESS = re.compile(r"[^\s<>\"'(),;:@]+@[^\s<>\"'(),;]+")
+
+
+def _valid(address: str) -> bool:
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False
+    return True
+
+
+def _sender(parsed: ParsedMail, raw: bytes) -> tuple[str, str]:
+    """(address, name) of the sender. A From the parser misread ("a@host <a@host.example>") is
+    searched for an address that can be answered; failing that, the mail keeps no address
+    (nobody can be answered at it) and shows what From said as the name, losing nothing."""
+    if not parsed.from_address or _valid(parsed.from_address):
+        return parsed.from_address, parsed.from_name
+    written = " ".join(decode_words(value) for value in raw_values(parse(raw), "From"))
+    for candidate in ADDRESS.findall(written):
+        if _valid(candidate):
+            return candidate, parsed.from_name
+    return "", " ".join(written.split())[:200]
+
+
 def _is_own(address: str, own_domains: Iterable[str], reply_addresses: Iterable[str]) -> bool:
     """An address of the exchange: in one of its domains, or a (tagged) support address."""
     local, _, domain = address.casefold().rpartition("@")
@@ -104,10 +132,10 @@ def _is_own(address: str, own_domains: Iterable[str], reply_addresses: Iterable[
 
 
 def _copied(
-    parsed: ParsedMail, own_domains: Iterable[str], reply_addresses: Iterable[str]
+    parsed: ParsedMail, sender: str, own_domains: Iterable[str], reply_addresses: Iterable[str]
 ) -> tuple[str, ...]:
     """The people the sender wrote to besides us: they stay copied on the answers."""
-    sender = parsed.from_address.casefold()
+    sender = sender.casefold()
     found: dict[str, None] = {}
     for address in (*parsed.to, *parsed.cc):
         address = address.strip().casefold()
@@ -168,19 +196,20 @@ def read_mail(
         )
         for part in parsed.attachments
     )
+    sender_email, sender_name = _sender(parsed, raw)
     message = InboundMessage(
         channel=CHANNEL,
         body=_body(parsed, replying=reference.has_reference),
         subject=parsed.subject,
-        sender_email=parsed.from_address,
-        sender_name=parsed.from_name,
+        sender_email=sender_email,
+        sender_name=sender_name,
         attachments=attachments,
         reply_token=reference.reply_tokens[0] if threading and reference.reply_tokens else "",
         message_id=parsed.message_id,
         in_reply_to=reference.in_reply_to[0] if threading and reference.in_reply_to else "",
         references=reference.references if threading else (),
         is_automated=automation.automatic,
-        cc=_copied(parsed, domains, replies),
+        cc=_copied(parsed, sender_email, domains, replies),
         sender_flags=tuple(
             {"reason": str(finding.reason), "detail": finding.detail} for finding in check.findings
         ),

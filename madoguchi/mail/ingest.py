@@ -62,11 +62,28 @@ class IngestResult:
 
 
 def digest_of(raw: bytes, message: InboundMessage | None) -> str:
-    """Names one mail across deliveries: its Message-ID and sender, or its bytes without one."""
-    if message is not None and message.message_id.strip():
-        key = f"{message.message_id.strip()}\n{message.sender_email.strip().casefold()}"
-        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-    return hashlib.sha256(raw).hexdigest()
+    """Names one mail across deliveries: its Message-ID and sender, or its bytes without one.
+
+    What the mail says (subject, text, attachments) is part of the name too: some mailers
+    give every mail the same Message-ID, and two different mails must never be taken for one.
+    It is read from the parsed mail, so a relay that re-encodes the body or adds Received
+    headers on a redelivery does not change it.
+    """
+    if message is None or not message.message_id.strip():
+        return hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    for value in (
+        message.message_id.strip(),
+        message.sender_email.strip().casefold(),
+        message.subject,
+        message.body,
+    ):
+        digest.update(value.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    for part in message.attachments:
+        digest.update(part.name.encode("utf-8", "surrogatepass"))
+        digest.update(hashlib.sha256(part.data).digest())
+    return digest.hexdigest()
 
 
 def reader(raw: bytes) -> InboundMessage:
@@ -163,7 +180,7 @@ def ingest_mail(
     message = reading.message if reading is not None else None
     digest = digest_of(raw, message)
     subject = message.subject if message else ""
-    sender = message.sender_email if message else ""
+    sender = (message.sender_email or message.sender_name) if message else ""
     names = tuple(part.name for part in message.attachments) if message else ()
     if not _claim(digest, source):
         return IngestResult("dropped", None, "already received", subject, sender, names)

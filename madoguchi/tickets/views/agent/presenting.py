@@ -20,6 +20,8 @@ from madoguchi.tickets.models import (
     Attachment,
     AuthorKind,
     Channel,
+    DeliveryAudience,
+    DeliveryKind,
     EventKind,
     FieldKind,
     Message,
@@ -34,6 +36,7 @@ from madoguchi.tickets.networks import get_network
 
 SECRET = "secret"  # noqa: S105 - the name of a flag, not a secret
 LOOKALIKE = "lookalike_link"
+SUSPICIOUS_SENDER = "suspicious_sender"
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +49,7 @@ class Markers:
 
 @dataclass(frozen=True, slots=True)
 class FlagNote:
-    kind: str  # "secret" or "lookalike_link"
+    kind: str  # "secret", "lookalike_link" or "suspicious_sender"
     title: str
     details: tuple[str, ...]
 
@@ -155,7 +158,54 @@ def flag_notes(ticket: Ticket) -> list[FlagNote]:
                 ),
             )
         )
+    sender = _sender_note(flags)
+    if sender is not None:
+        notes.append(sender)
     return notes
+
+
+def sender_reason(reason: str) -> str:
+    """Why a mail's sender looks like someone posing as the exchange, in the agent's words."""
+    texts = {
+        "own_domain": _(
+            "The sender's address is in the exchange's own domain, but the exchange's own mail "
+            "never arrives at the support address."
+        ),
+        "lookalike_domain": _("The sender's domain looks like one of the exchange's domains."),
+        "brand_display_name": _(
+            "The sender's name claims to be the exchange, but the address is not one of ours."
+        ),
+        "authentication_failed": _(
+            "Our mail server reports that the mail failed DMARC (or SPF and DKIM): it may not "
+            "come from the address it shows."
+        ),
+        "untrusted_authentication_results": _(
+            "The mail carries an authentication result that our mail server did not write."
+        ),
+    }
+    return texts.get(reason, _("The sender could not be verified."))
+
+
+def _sender_note(flags: list[Mapping[str, Any]]) -> FlagNote | None:
+    reasons: list[str] = []
+    for flag in flags:
+        if flag.get("kind") == SUSPICIOUS_SENDER:
+            text = sender_reason(str(flag.get("reason") or ""))
+            if text not in reasons:
+                reasons.append(text)
+    if not reasons:
+        return None
+    return FlagNote(
+        SUSPICIOUS_SENDER,
+        _("Suspicious sender: this mail may be posing as the exchange"),
+        (
+            *reasons,
+            _(
+                "Do not trust links or instructions in it, and do not send account details to "
+                "its sender. It was not joined to any existing ticket."
+            ),
+        ),
+    )
 
 
 def author(message: Message, ticket: Ticket) -> str:
@@ -477,6 +527,29 @@ def _escalated(data: Mapping[str, Any]) -> str:
     return "; ".join(part for part in parts if part)
 
 
+def _delivery(data: Mapping[str, Any]) -> str:
+    """ "Reply to the customer: 550 5.1.1 ...": which copy, and what the mail server said."""
+    kind = _label(DeliveryKind, data.get("delivery_kind"))
+    if data.get("audience") == DeliveryAudience.CC:
+        text = _("%(kind)s to the people copied in") % {"kind": kind}
+    else:
+        text = _("%(kind)s to the customer") % {"kind": kind}
+    reason = _text(data.get("reason") or "")
+    return f"{text}: {reason}" if reason else text
+
+
+def _cc_changed(data: Mapping[str, Any]) -> str:
+    parts = []
+    for key, phrase in (
+        ("added", _("copied in: %(emails)s")),
+        ("removed", _("no longer copied: %(emails)s")),
+    ):
+        emails = data.get(key)
+        if isinstance(emails, list) and emails:
+            parts.append(phrase % {"emails": ", ".join(_text(e) for e in emails)})
+    return "; ".join(parts)
+
+
 _LATER_KINDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventKind.MERGED_INTO: _merged_into,
     EventKind.MERGED_FROM: _merged_from,
@@ -490,6 +563,9 @@ _LATER_KINDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     EventKind.SLA_WARNING: _sla_warning,
     EventKind.SLA_BREACHED: _sla_breached,
     EventKind.ESCALATED: _escalated,
+    EventKind.DELIVERY_FAILED: _delivery,
+    EventKind.DELIVERY_BOUNCED: _delivery,
+    EventKind.CC_CHANGED: _cc_changed,
 }
 
 
