@@ -247,3 +247,9 @@ class TagsForm(ActionForm):
 
     def tag_list(self) -> list[str]:
         return [tag for tag in re.split(r"[\s,、，]+", self.cleaned_data.get("tags", "")) if tag]
+
+
+class RemoveCopiedForm(forms.Form):
+    """Stop copying one person on the answers; the address as the ticket page shows it."""
+
+    email = forms.CharField(max_length=254)

@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from madoguchi.tickets.views.agent import (
     actions,
     composer,
+    copied,
     live,
     queue,
     saved_views,
@@ -41,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tickets/<int:ticket_id>/priority/", actions.change_priority, name="agent_priority"),
     path("tickets/<int:ticket_id>/assignee/", actions.assign, name="agent_assign"),
     path("tickets/<int:ticket_id>/tags/", actions.tags, name="agent_tags"),
+    path("tickets/<int:ticket_id>/copied/remove/", copied.remove, name="agent_remove_copied"),
     path("tickets/<int:ticket_id>/evidence/", evidence_download, name="agent_evidence"),
     path("tickets/bulk/", bulk_views.bulk, name="agent_bulk"),
     path("tickets/<int:ticket_id>/merge/", merge_views.merge, name="agent_merge"),
