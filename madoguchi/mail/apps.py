@@ -13,3 +13,9 @@ class MailConfig(AppConfig):
         from madoguchi.mail.ingest import reader
 
         register_reader(CHANNEL, reader)
+
+        # Tickets never import mail either: replies and notices leave through this transport.
+        from madoguchi.mail.send.transport import send
+        from madoguchi.tickets.outbound import register_transport
+
+        register_transport("email", send)

@@ -58,6 +58,11 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
+class DeliverySuppressed(Exception):
+    """Raised by a transport when the copy must not be sent at all (the recipient unsubscribed
+    from notices): it is marked suppressed, not failed, and never tried again."""
+
+
 Transport = Callable[[Delivery], None]
 _transports: dict[str, Transport] = {}
 
@@ -86,7 +91,9 @@ def _queue(ticket: Ticket, *, kind: str, message: Message | None, channel: str) 
             channel=channel,
             audience=DeliveryAudience.CUSTOMER,
             to=[ticket.requester_email],
-            cc=list(ticket.cc_emails),
+            # A notice goes to the customer alone; naming the copied-in people in its Cc
+            # would say they got it.
+            cc=list(ticket.cc_emails) if kind == DeliveryKind.REPLY else [],
             rfc_message_id=new_message_id(),
         )
     ]
@@ -145,6 +152,11 @@ def send(delivery_id: int, *, now: datetime | None = None) -> Delivery | None:
         if transport is None:
             raise DeliveryFailed(f"no transport for channel {delivery.channel!r}")
         transport(delivery)
+    except DeliverySuppressed:
+        delivery.status = DeliveryStatus.SUPPRESSED
+        delivery.next_attempt_at = None
+        delivery.save(update_fields=["status", "next_attempt_at"])
+        return delivery
     except DeliveryFailed as error:
         return _failed(delivery, error.reason[:300], permanent=error.permanent, now=now)
     except Exception as error:
