@@ -1,5 +1,6 @@
-"""Background work of tickets: the mails of `notifications`, sent after the ticket is stored, and
-the SLA check that the worker runs every minute."""
+"""Background work of tickets: the staff alerts of `notifications`, sent after the ticket is
+stored, the outbound copies (replies and customer notices, `outbound`) and the SLA check that
+the worker runs every minute."""
 
 from __future__ import annotations
 
@@ -45,18 +46,6 @@ def _send(mail: notifications.Mail) -> int:
 
 def _ticket(ticket_id: int) -> Ticket | None:
     return Ticket.objects.select_related("problem_type", "group").filter(pk=ticket_id).first()
-
-
-@task(queue_name="mail")
-def send_acknowledgement(*, ticket_id: int) -> int:
-    ticket = _ticket(ticket_id)
-    return _send(notifications.acknowledgement(ticket)) if ticket else 0
-
-
-@task(queue_name="mail")
-def send_email_confirmation(*, ticket_id: int) -> int:
-    ticket = _ticket(ticket_id)
-    return _send(notifications.email_confirmation(ticket)) if ticket else 0
 
 
 @task(queue_name="mail")

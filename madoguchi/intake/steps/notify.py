@@ -1,16 +1,18 @@
 """Step 8: tell people, once the ticket is safely stored: the security group at once, the
-customer that their request arrived (or that their email needs confirming)."""
+customer that their request arrived (or that their email needs confirming).
+
+The customer's notice leaves through the outbound pipeline (tickets.outbound), like an agent's
+reply: with the ticket's reply address, their anti-phishing code, retries, and a trace on the
+ticket when it cannot be delivered. The staff alert stays a plain mail to the desk.
+"""
 
 from __future__ import annotations
 
 from madoguchi.intake.inbound import InboundMessage
 from madoguchi.intake.steps.route import alert_reasons
-from madoguchi.tickets.tasks import (
-    enqueue_on_commit,
-    send_acknowledgement,
-    send_email_confirmation,
-    send_security_alert,
-)
+from madoguchi.tickets import outbound
+from madoguchi.tickets.models import DeliveryKind, Ticket
+from madoguchi.tickets.tasks import enqueue_on_commit, send_security_alert
 
 
 def notify(message: InboundMessage) -> InboundMessage:
@@ -22,6 +24,12 @@ def notify(message: InboundMessage) -> InboundMessage:
         enqueue_on_commit(send_security_alert, ticket_id=ticket_id, reasons=reasons)
     if message.created:
         # Intake opened the ticket confirmed exactly when the channel vouched for the email.
-        task = send_acknowledgement if message.email_verified else send_email_confirmation
-        enqueue_on_commit(task, ticket_id=ticket_id)
+        kind = (
+            DeliveryKind.ACKNOWLEDGEMENT
+            if message.email_verified
+            else DeliveryKind.EMAIL_CONFIRMATION
+        )
+        ticket = Ticket.objects.filter(pk=ticket_id).first()
+        if ticket is not None:
+            outbound.queue_notice(ticket, kind=kind)
     return message
