@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -118,6 +118,12 @@ def recent_identical_message(
 def ticket_messages(ticket: Ticket, *, include_internal: bool) -> QuerySet[Message]:
     messages = ticket.messages.select_related("author").prefetch_related("attachments")
     return messages if include_internal else messages.filter(is_internal=False)
+
+
+def reply_deliveries() -> Prefetch:
+    """The copies of each message (outbound.Delivery), for the agent page's delivery states:
+    one query for the whole conversation."""
+    return Prefetch("deliveries", queryset=Delivery.objects.order_by("audience", "id"))
 
 
 # ---- queues -------------------------------------------------------------------------------

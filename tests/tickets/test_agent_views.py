@@ -334,9 +334,10 @@ def test_the_queue_takes_the_same_few_queries_for_many_tickets(
 
 # The ticket page's queries (views/agent/ticket.py, render_ticket, names them): the session,
 # the user, their second factor, their groups, the ticket, the problem type's fields, the
-# history, the group's agents, the tags, the messages, the files, the earlier tickets, the
-# canned replies and the tickets merged into this one.
-TICKET_PAGE_QUERIES = 14
+# history, the group's agents, the tags, the messages, the copies of the replies (their
+# delivery states), the files, the earlier tickets, the canned replies and the tickets merged
+# into this one.
+TICKET_PAGE_QUERIES = 15
 
 
 def page_queries(client: Client, url: str) -> tuple[int, str]:

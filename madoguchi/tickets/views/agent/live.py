@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from madoguchi.tickets.events import check_chain
 from madoguchi.tickets.models import Attachment, TicketEvent
 from madoguchi.tickets.permissions import access_ticket
-from madoguchi.tickets.selectors import ticket_messages
+from madoguchi.tickets.selectors import reply_deliveries, ticket_messages
 from madoguchi.tickets.views.agent import presenting
 from madoguchi.tickets.views.agent.access import agent_only
 
@@ -52,7 +52,10 @@ def ticket_parts(request: HttpRequest, ticket_id: int) -> HttpResponse:
             {
                 "ticket": ticket,
                 "conversation": presenting.conversation(
-                    ticket_messages(ticket, include_internal=True), ticket
+                    ticket_messages(ticket, include_internal=True).prefetch_related(
+                        reply_deliveries()
+                    ),
+                    ticket,
                 ),
                 "loose_attachments": list(
                     Attachment.objects.filter(ticket=ticket, message__isnull=True)

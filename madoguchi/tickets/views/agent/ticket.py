@@ -34,7 +34,7 @@ from madoguchi.tickets.permissions import (
     can_reply_as_agent,
     reply_reserved_for_assignee,
 )
-from madoguchi.tickets.selectors import earlier_tickets, ticket_messages
+from madoguchi.tickets.selectors import earlier_tickets, reply_deliveries, ticket_messages
 from madoguchi.tickets.views.agent import presenting
 from madoguchi.tickets.views.agent.access import agent_only
 
@@ -77,8 +77,9 @@ def render_ticket(
     (permissions.desk_of) and the ticket itself (access_ticket): the problem type's fields
     (none while the process keeps its copy of the problem types), the history (read once, for
     the lines and the chain's check), the group's agents, the tags, the messages with their
-    authors, every file of the ticket, the earlier tickets (at most selectors.EARLIER_TICKETS),
-    the canned replies and the tickets merged into this one. None of them grows with the
+    authors, the copies of the replies and how their sending went, every file of the ticket,
+    the earlier tickets (at most selectors.EARLIER_TICKETS), the canned replies and the
+    tickets merged into this one. None of them grows with the
     conversation (tests/tickets/test_agent_views.py counts them).
     """
     user = request.user
@@ -87,7 +88,11 @@ def render_ticket(
     check = check_chain(ticket.pk, events)
     # One query for every file: the messages' and those of no message alike.
     attachments = list(Attachment.objects.filter(ticket=ticket))
-    messages = ticket_messages(ticket, include_internal=True).prefetch_related(None)
+    messages = (
+        ticket_messages(ticket, include_internal=True)
+        .prefetch_related(None)
+        .prefetch_related(reply_deliveries())
+    )
     can_reply = can_reply_as_agent(user, ticket)
     forms = {
         "reply_form": ReplyForm(initial={"status": Status.PENDING}),
