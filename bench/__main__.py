@@ -16,6 +16,7 @@ BENCHMARKS = (
     "bench.sla_clock",
     "bench.agent_queue",
     "bench.reports",
+    "bench.smtp_receiver",
 )
 
 
