@@ -79,7 +79,10 @@ def test_a_customer_sets_sees_masked_changes_and_removes_the_code(
     user.refresh_from_db()
     assert user.anti_phishing_code == "OTSUKIMI2024", "full-width input is stored NFKC-normalised"
 
-    page = client.get(CHANGE).content.decode()
+    response = client.get(CHANGE)
+    # Not kept by the browser or a proxy: the back button after logging out shows nothing.
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
     # Behind a closed <details>: the code is in the page only for the one who opens it.
     assert "<details" in page and "<details open" not in page
     assert "OTSUKIMI2024" in page.split("<details", 1)[1].split("</details>", 1)[0]
