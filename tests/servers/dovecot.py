@@ -13,6 +13,7 @@ Fixtures:
     append(user, raw, folder="INBOX")     put one mail in, as a mail server would; returns its UID
     append_many(user, raws, folder)       many at once (MULTIAPPEND), for mailboxes of thousands
     create_folder(user, folder)           a folder besides INBOX
+    delete(user, uids, folder="INBOX")    remove mails for good (EXPUNGE)
     messages(user, folder="INBOX")        the raw mails there, in UID order (read without \\Seen)
     flags(user, folder="INBOX")           {uid: flags}
     uidvalidity(user, folder="INBOX")
@@ -114,7 +115,7 @@ class DovecotServer:
         for folder in (self.mail_root, root / "home"):
             folder.mkdir()
             os.chown(folder, self.mail_uid, self.mail_gid)
-        self.users_path.write_text("")
+        self.users_path.mkdir()
         self.config_path.write_text(self._config())
 
     def _config(self) -> str:
@@ -138,11 +139,11 @@ mail_location = maildir:{self.mail_root}/%u
 imap_idle_notify_interval = 2 secs
 passdb {{
   driver = passwd-file
-  args = scheme=PLAIN username_format=%u {self.users_path}
+  args = scheme=PLAIN username_format=%u {self.users_path}/%u
 }}
 userdb {{
   driver = passwd-file
-  args = username_format=%u {self.users_path}
+  args = username_format=%u {self.users_path}/%u
 }}
 service imap-login {{
   chroot =
@@ -207,8 +208,9 @@ service anvil {{
     def add_user(self, name: str, password: str) -> ImapAccount:
         home = self.root / "home" / name
         line = f"{name}:{{PLAIN}}{password}:{self.mail_uid}:{self.mail_gid}::{home}::\n"
-        with self.users_path.open("a") as users:
-            users.write(line)
+        # A passwd-file a user: Dovecot looks at a changed file at most once a second, so a
+        # user added to a shared one right after another's login would go unseen.
+        (self.users_path / name).write_text(line)
         self._passwords[name] = password
         return ImapAccount(name=name, password=password, host=self.host, port=self.port)
 
@@ -240,6 +242,13 @@ service anvil {{
                     batch = []
             if batch:
                 client.multiappend(folder, batch)
+
+    def delete(self, user: str, uids: Iterable[int], folder: str = "INBOX") -> None:
+        """Remove mails for good (\\Deleted and EXPUNGE), as a person tidying up would."""
+        with self.client(user) as client:
+            client.select_folder(folder)
+            client.delete_messages(list(uids))
+            client.expunge()
 
     def messages(self, user: str, folder: str = "INBOX") -> list[bytes]:
         with self.client(user) as client:
