@@ -255,11 +255,6 @@ def test_a_database_outage_answers_451_and_the_next_attempt_is_kept(
     assert Ticket.objects.get().subject == "出金について"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ingest keeps its ReceivedMail claim ('receiving', 10 minutes) when intake raises, "
-    "so the sender's retry is dropped as 'already received': the mail is lost",
-)
 def test_a_failure_inside_ingest_answers_451_and_the_next_attempt_is_kept(
     receiver: SmtpReceiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:

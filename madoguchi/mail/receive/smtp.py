@@ -24,7 +24,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import connections
+from django.db import connections, transaction
 
 from madoguchi.mail.ingest import IngestResult, ingest_mail
 
@@ -149,7 +149,11 @@ def envelope_headers(mail_from: str, recipients: Iterable[str]) -> bytes:
 
 def _ingest_in_thread(ingest: Callable[..., IngestResult], raw: bytes, brand: str) -> IngestResult:
     try:
-        return ingest(raw, source=SOURCE, brand=brand)
+        # All or nothing: when ingest fails half-way (the database goes away), nothing of this
+        # attempt stays, not even ingest's claim on the mail, so the sender's retry after our
+        # 451 is taken in rather than dropped as "already received".
+        with transaction.atomic():
+            return ingest(raw, source=SOURCE, brand=brand)
     finally:
         # A worker thread of the receiver's pool is not a request: nothing else closes its
         # connection, and an open one would outlive the receiver (and block dropping a test
