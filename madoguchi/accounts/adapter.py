@@ -12,10 +12,13 @@ from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
-from madoguchi.accounts import services
+from madoguchi.accounts import selectors, services
 from madoguchi.accounts.models import Role
 
 
@@ -58,6 +61,30 @@ class AccountAdapter(DefaultAccountAdapter):
         domain = get_current_site(request).domain if request is not None else ""
         mail_context = {**context, "current_site": MailSite(settings.MADOGUCHI_SITE_NAME, domain)}
         super().send_mail(template_prefix, email, mail_context)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str,
+        context: dict[str, Any],
+        headers: dict[str, Any] | None = None,
+    ) -> EmailMessage:
+        """allauth's mails (address confirmation, password reset) carry the account's
+        anti-phishing code at the top, like every other mail the product sends."""
+        message = super().render_mail(template_prefix, email, context, headers=headers)
+        code = selectors.anti_phishing_code_for(email)
+        if not code:
+            return message
+        line = _("Your anti-phishing code: %(code)s") % {"code": code}
+        message.body = f"{line}\n\n{message.body}"
+        if isinstance(message, EmailMultiAlternatives):
+            message.alternatives = [
+                (format_html("<p><strong>{}</strong></p>", line) + str(content), mimetype)
+                if mimetype == "text/html"
+                else (content, mimetype)
+                for content, mimetype in message.alternatives
+            ]
+        return message
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{settings.MADOGUCHI_SITE_NAME}] {subject}"

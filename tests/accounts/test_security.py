@@ -123,3 +123,23 @@ def test_account_pages_write_no_email_address_or_password_to_the_logs(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     for secret in ("private.person", "other.person", PASSWORD, "secret guess 9"):
         assert secret not in logged
+
+
+def test_a_password_reset_mail_carries_the_anti_phishing_code_at_the_top(
+    client: Client, make_user
+) -> None:
+    user = make_user()
+    user.anti_phishing_code = "つきみ2026"
+    user.save(update_fields=["anti_phishing_code"])
+    client.post("/ja/accounts/password/reset/", {"email": user.email})
+    (sent,) = mail.outbox
+    assert sent.body.splitlines()[0] == "あなたのフィッシング対策コード: つきみ2026"
+
+
+def test_a_password_reset_mail_without_a_code_set_starts_as_before(
+    client: Client, make_user
+) -> None:
+    user = make_user()
+    client.post("/ja/accounts/password/reset/", {"email": user.email})
+    (sent,) = mail.outbox
+    assert "フィッシング対策コード" not in sent.body.splitlines()[0]
