@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from madoguchi.mail.receive.smtp import SmtpReceiver
 
@@ -35,7 +36,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not [a for a in settings.MADOGUCHI_MAIL_REPLY_ADDRESSES if "@" in a]:
-            raise CommandError("MADOGUCHI_MAIL_REPLY_ADDRESSES names no address to take mail for")
+            raise CommandError(
+                _("MADOGUCHI_MAIL_REPLY_ADDRESSES names no address to take mail for.")
+            )
         receiver = SmtpReceiver(host=options["host"], port=options["port"])
         stopping = threading.Event()
 
@@ -48,13 +51,17 @@ class Command(BaseCommand):
                 receiver.start()
             except OSError as error:
                 raise CommandError(
-                    f"cannot listen on {receiver.hostname}:{receiver.port}: {error.strerror}"
+                    _("Cannot listen on %(address)s: %(error)s.")
+                    % {"address": f"{receiver.hostname}:{receiver.port}", "error": error.strerror}
                 ) from None
-            self.stdout.write(f"Taking mail by SMTP on {receiver.hostname}:{receiver.port}")
+            self.stdout.write(
+                _("Taking mail by SMTP on %(address)s.")
+                % {"address": f"{receiver.hostname}:{receiver.port}"}
+            )
             self.stdout.flush()
             while not stopping.wait(1):
                 pass
-            self.stdout.write("Stopping: finishing the messages being taken in")
+            self.stdout.write(_("Stopping: finishing the messages being taken in."))
             self.stdout.flush()
             receiver.stop()
         finally:
