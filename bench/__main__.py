@@ -17,6 +17,7 @@ BENCHMARKS = (
     "bench.agent_queue",
     "bench.reports",
     "bench.smtp_receiver",
+    "bench.mail_imap",
 )
 
 
