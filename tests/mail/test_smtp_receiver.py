@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import smtplib
 import socket
@@ -211,6 +212,31 @@ def test_a_reply_sent_to_the_per_ticket_address_in_bcc_joins_its_ticket(
 
     assert Ticket.objects.count() == 1
     assert Message.objects.filter(ticket=ticket).count() == 2
+
+
+def test_no_address_or_text_of_a_delivery_is_logged(
+    mail_settings: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    # aiosmtpd's own logger, left as a fresh process has it: the receiver must quiet it.
+    library = logging.getLogger("mail.log")
+    level = library.level
+    library.setLevel(logging.NOTSET)
+    receiver = SmtpReceiver(host="127.0.0.1", port=0)
+    receiver.start()
+    try:
+        send(receiver, mail())
+        with pytest.raises(smtplib.SMTPRecipientsRefused):
+            send(receiver, mail(), to="victim@elsewhere.example")
+    finally:
+        receiver.stop()
+        library.setLevel(level)
+
+    assert Ticket.objects.count() == 1
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "SMTP delivery kept: created" in logged
+    for private in (CUSTOMER, SUPPORT, "victim@elsewhere.example", "出金"):
+        assert private not in logged
 
 
 def test_mail_to_a_brands_own_address_opens_a_ticket_of_that_brand(mail_settings: Any) -> None:
