@@ -233,3 +233,27 @@ def mark_bounced(rfc_message_ids: Iterable[str], *, reason: str) -> Delivery | N
             reason=reason[:300],
         )
     return delivery
+
+
+def retry(delivery_ids: Iterable[int]) -> int:
+    """Send failed or bounced copies again (an admin's "try again", once the address or the
+    mail server is fixed): queued afresh, with a new round of attempts. Returns how many."""
+    from madoguchi.tickets.tasks import enqueue_on_commit, send_delivery
+
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update()
+            .filter(pk__in=list(delivery_ids))
+            .filter(status__in=(DeliveryStatus.FAILED, DeliveryStatus.BOUNCED))
+            .values_list("pk", flat=True)
+        )
+        Delivery.objects.filter(pk__in=ids).update(
+            status=DeliveryStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=timezone.now(),
+            failed_at=None,
+            last_error="",
+        )
+        for delivery_id in ids:
+            enqueue_on_commit(send_delivery, delivery_id=delivery_id)
+    return len(ids)

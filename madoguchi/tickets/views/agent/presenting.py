@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from madoguchi.safety.links import LinkReason, reason_message
 from madoguchi.safety.redaction.kinds import SecretKind
@@ -529,7 +530,15 @@ def _escalated(data: Mapping[str, Any]) -> str:
 
 def _delivery(data: Mapping[str, Any]) -> str:
     """ "Reply to the customer: 550 5.1.1 ...": which copy, and what the mail server said."""
-    kind = _label(DeliveryKind, data.get("delivery_kind"))
+    kinds: dict[str, str] = {
+        DeliveryKind.REPLY: pgettext("what was sent", "Reply"),
+        DeliveryKind.ACKNOWLEDGEMENT: pgettext("what was sent", "Acknowledgement"),
+        DeliveryKind.EMAIL_CONFIRMATION: pgettext("what was sent", "Email confirmation"),
+        DeliveryKind.NOTIFICATION: pgettext("what was sent", "Notification"),
+    }
+    kind = kinds.get(str(data.get("delivery_kind"))) or _label(
+        DeliveryKind, data.get("delivery_kind")
+    )
     if data.get("audience") == DeliveryAudience.CC:
         text = _("%(kind)s to the people copied in") % {"kind": kind}
     else:
