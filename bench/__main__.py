@@ -18,6 +18,7 @@ BENCHMARKS = (
     "bench.reports",
     "bench.smtp_receiver",
     "bench.mail_imap",
+    "bench.mail_ingest",
 )
 
 
