@@ -118,7 +118,7 @@ def assert_code_on_top(mail: EmailMessage, first_words: str) -> None:
     assert shown.index(CODE) < shown.index(first_words)
 
 
-def answer_from_mail_program(reply: EmailMessage, ticket: Ticket, picture: bytes) -> bytes:
+def answer_from_mail_program(reply: EmailMessage, picture: bytes) -> bytes:
     """The customer's answer as a Japanese mail program writes it: ISO-2022-JP in 7 bits, the
     new words above an attribution line and the agent's mail quoted with "> ", a screenshot
     with an RFC 2231 file name, threaded to the mail it answers."""
@@ -237,10 +237,12 @@ def test_an_answer_by_mail_reaches_the_customers_mailbox_and_their_reply_reaches
     assert_code_on_top(reply, REPLY[:12])
     assert REPLY in text_parts(reply)["text/html"]
     assert str(reply["Reply-To"]).startswith("support+")
+    # Threaded under the acknowledgement in the customer's mail program.
+    assert reply["In-Reply-To"] == acknowledgement["Message-ID"]
 
     # The customer answers from their mail program; it lands in the support mailbox, which
     # the IMAP receiver reads once.
-    raw = answer_from_mail_program(reply, ticket, picture)
+    raw = answer_from_mail_program(reply, picture)
     dovecot.append(support.name, raw)
     console.goto("about:blank")  # no request of the page while the receiver writes
     out = StringIO()
@@ -250,6 +252,9 @@ def test_an_answer_by_mail_reaches_the_customers_mailbox_and_their_reply_reaches
     answer = Message.objects.filter(ticket=ticket).order_by("-created_at", "-pk").first()
     assert answer is not None and answer.author_kind == "customer"
     assert answer.channel == "email"
+    assert answer.external_id.strip("<>") == str(email.message_from_bytes(raw)["Message-ID"]).strip(
+        "<>"
+    )
 
     # In the console: the new words, not the quoted reply, and the screenshot to download.
     console.goto(base + path)
