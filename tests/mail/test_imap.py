@@ -4,6 +4,9 @@ IDLE wakes the receiver; each mailbox's brand, language and group reach the tick
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -68,26 +71,40 @@ def support(settings: Any, imap_account: ImapAccount) -> ImapAccount:
 
 
 @pytest.fixture
-def watching(support: ImapAccount) -> Iterator[Callable[..., imap.MailboxWatcher]]:
+def shared_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Watcher threads that can use the test's database.
+
+    SQLite's test database lives in memory, where two connections lock each other's tables at
+    once: on SQLite the watchers share the test's connection, as Django's live server thread
+    does. PostgreSQL needs nothing (the tests using this are transactional)."""
+    default = connections["default"]
+    shared = default if default.vendor == "sqlite" else None
+    if shared is None:
+        yield
+        return
+
+    class SharingWatcher(imap.MailboxWatcher):
+        def run(self) -> None:
+            connections["default"] = shared
+            super().run()
+
+    shared.inc_thread_sharing()
+    monkeypatch.setattr(imap, "MailboxWatcher", SharingWatcher)
+    yield
+    shared.dec_thread_sharing()
+
+
+@pytest.fixture
+def watching(
+    support: ImapAccount, shared_database: None
+) -> Iterator[Callable[..., imap.MailboxWatcher]]:
     """Start a watcher thread on the "support" mailbox; it is stopped and joined afterwards."""
     stop = threading.Event()
     started: list[imap.MailboxWatcher] = []
-    # SQLite's test database lives in memory, where two connections lock each other's tables
-    # at once: the watcher shares the test's connection, as Django's live server thread does.
-    default = connections["default"]
-    shared = default if default.vendor == "sqlite" else None
-    if shared is not None:
-        shared.inc_thread_sharing()
-
-    class Watcher(imap.MailboxWatcher):
-        def run(self) -> None:
-            if shared is not None:
-                connections["default"] = shared
-            super().run()
 
     def start(**options: Any) -> imap.MailboxWatcher:
         (mailbox,) = configured_mailboxes()
-        watcher = Watcher(mailbox, stop=stop, **options)
+        watcher = imap.MailboxWatcher(mailbox, stop=stop, **options)
         watcher.start()
         started.append(watcher)
         return watcher
@@ -97,8 +114,6 @@ def watching(support: ImapAccount) -> Iterator[Callable[..., imap.MailboxWatcher
     for watcher in started:
         watcher.join(timeout=30)
         assert not watcher.is_alive(), "the watcher did not stop"
-    if shared is not None:
-        shared.dec_thread_sharing()
 
 
 @pytest.mark.django_db
@@ -261,17 +276,62 @@ def test_each_mailbox_gives_its_tickets_its_brand_language_and_group(
         japan.mailbox_setting("japan", brand="tsukimi", language="ja", group="payments"),
         global_.mailbox_setting("global", brand="global", language="en", group="general"),
     ]
-    dovecot.append(japan.name, customer_mail(1, tag="jp"))
-    dovecot.append(global_.name, customer_mail(2, tag="gl", english=True))
+    # Each in the other desk's language: the mailbox's language wins over a guess from the text.
+    dovecot.append(japan.name, customer_mail(1, tag="jp", english=True))
+    dovecot.append(global_.name, customer_mail(2, tag="gl"))
     assert receive_once("--mailbox", "global") == "global\t1\tcreated 1\n"
     assert receive_once() == "japan\t1\tcreated 1\nglobal\t0\t\n"
     rows = Ticket.objects.order_by("pk").values_list("brand", "language", "group__slug")
     assert list(rows) == [("global", "en", "general"), ("tsukimi", "ja", "payments")]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_receiver_reads_every_mailbox_until_it_is_told_to_stop(
+    dovecot: DovecotServer, settings: Any, shared_database: None
+) -> None:
+    first = dovecot.add_user("first-desk", "first-desk-password")
+    second = dovecot.add_user("second-desk", "second-desk-password")
+    settings.MADOGUCHI_MAILBOXES = [
+        first.mailbox_setting("first"),
+        second.mailbox_setting("second"),
+    ]
+    dovecot.append(first.name, customer_mail(1, tag="first"))
+    dovecot.append(second.name, customer_mail(2, tag="second"))
+
+    def all_read() -> bool:
+        # \Seen is set once the mail is stored: no need to ask the database from this thread.
+        return all(
+            SEEN in flags
+            for user in (first.name, second.name)
+            for flags in dovecot.flags(user).values()
+        )
+
+    def stop_when_read() -> None:
+        with contextlib.suppress(AssertionError):
+            wait_until(all_read, "both mailboxes to be read")
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    stopper = threading.Thread(target=stop_when_read)
+    try:
+        stopper.start()
+        call_command("receive_imap", "--poll", "0.5", stdout=StringIO())
+    finally:
+        stopper.join()
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert sorted(Ticket.objects.values_list("subject", flat=True)) == [
+        "入金が反映されません（first 1）",
+        "入金が反映されません（second 2）",
+    ]
+
+
 @pytest.mark.django_db
 def test_a_refused_login_or_an_unreachable_server_is_reported_and_fails_the_run(
-    dovecot: DovecotServer, imap_account: ImapAccount, settings: Any
+    dovecot: DovecotServer,
+    imap_account: ImapAccount,
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     settings.MADOGUCHI_MAILBOXES = [
         {**imap_account.mailbox_setting("wrong-password"), "password": "not-the-password"},
@@ -283,7 +343,9 @@ def test_a_refused_login_or_an_unreachable_server_is_reported_and_fails_the_run(
     with pytest.raises(CommandError, match="wrong-password, nobody-home"):
         call_command("receive_imap", "--once", stdout=out, stderr=err)
     assert "fine\t1\tcreated 1" in out.getvalue()
-    assert "not-the-password" not in err.getvalue() + out.getvalue()
+    for text in (err.getvalue(), out.getvalue(), caplog.text):
+        assert "not-the-password" not in text
+        assert imap_account.password not in text
     assert Ticket.objects.count() == 1
 
 
