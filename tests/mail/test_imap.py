@@ -238,6 +238,18 @@ def test_idle_wakes_the_receiver_when_mail_arrives(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_idle_is_renewed_before_the_server_would_end_it(
+    dovecot: DovecotServer, support: ImapAccount, watching: Callable[..., imap.MailboxWatcher]
+) -> None:
+    # RFC 2177: servers may end an IDLE after 30 minutes; here it is renewed every 0.3 s.
+    watcher = watching(poll_seconds=3600, idle_renew_seconds=0.3)
+    wait_until(lambda: watcher.passes >= 4, "IDLE to be renewed three times")
+    dovecot.append(support.name, customer_mail(1))
+    wait_until(lambda: Ticket.objects.count() == 1, "the mail to become a ticket")
+    assert watcher.connections == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_without_idle_the_receiver_polls(
     dovecot: DovecotServer, support: ImapAccount, watching: Callable[..., imap.MailboxWatcher]
 ) -> None:
