@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
 
@@ -330,6 +331,13 @@ def test_sessions_beyond_the_limit_for_one_client_are_told_to_come_back_later(
         _connect_when_free(receiver.port).quit()
     finally:
         receiver.stop()
+
+
+def test_the_command_refuses_to_start_without_a_support_address(mail_settings: Any) -> None:
+    mail_settings.MADOGUCHI_MAIL_REPLY_ADDRESSES = []
+
+    with pytest.raises(CommandError, match="MADOGUCHI_MAIL_REPLY_ADDRESSES"):
+        call_command("receive_smtp", "--port", "0")
 
 
 def test_the_command_takes_mail_until_sigterm(deployment: Deployment) -> None:
