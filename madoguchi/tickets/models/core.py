@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from madoguchi.tickets.models import expressions
 
@@ -55,7 +56,9 @@ PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority
 
 class Channel(models.TextChoices):
     WEB = "web", _("Support form")
-    EMAIL = "email", _("Email")
+    # A context of its own: allauth's and Django's catalogues translate a bare "Email" as the
+    # address field, and theirs come first.
+    EMAIL = "email", pgettext_lazy("channel", "Email")
     CHAT = "chat", _("Live chat")
     API = "api", _("API")
     SOCIAL = "social", _("Social media")
