@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from madoguchi.accounts.services import create_user
 from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
@@ -451,7 +452,12 @@ def test_the_pipe_command_fails_when_the_mail_is_quarantined(
 
 
 def test_the_pipe_command_refuses_empty_input_clearly() -> None:
-    with pytest.raises(CommandError, match="標準入力にメールがありません"):
+    with (
+        translation.override("ja"),
+        pytest.raises(CommandError, match="標準入力にメールがありません"),
+    ):
+        call_command("ingest_email", stdin=io.BytesIO(b""), stdout=io.StringIO())
+    with translation.override("en"), pytest.raises(CommandError, match="No mail on standard input"):
         call_command("ingest_email", stdin=io.BytesIO(b""), stdout=io.StringIO())
 
 
