@@ -262,28 +262,29 @@ class MailboxWatcher(threading.Thread):
         delay = BACKOFF_FIRST
         try:
             while not self.stop.is_set():
+                passes = self.passes
                 try:
                     self._session()
-                    delay = BACKOFF_FIRST
                 except LoginError:
                     logger.error("mailbox %s: the server refused the login", self.mailbox.name)
                     delay = max(delay, BACKOFF_MAX / 2)
                 except RECONNECT_ON as error:
                     logger.warning(
-                        "mailbox %s: connection lost (%s); reconnecting in %.0fs",
+                        "mailbox %s: connection lost or refused (%s); reconnecting",
                         self.mailbox.name,
                         type(error).__name__,
-                        delay,
                     )
                 except Exception as error:
                     # A database outage, say: the cursor did not move, so the mail is read
                     # again after the pause. The type only: the text may quote the mail.
                     logger.error(
-                        "mailbox %s: taking mail in failed (%s); trying again in %.0fs",
+                        "mailbox %s: taking mail in failed (%s); trying again",
                         self.mailbox.name,
                         type(error).__name__,
-                        delay,
                     )
+                if self.passes > passes:
+                    # The connection worked before it was lost: start the backoff again.
+                    delay = BACKOFF_FIRST
                 if self.stop.wait(delay):
                     break
                 delay = min(delay * 2, BACKOFF_MAX)
