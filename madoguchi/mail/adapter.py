@@ -210,8 +210,11 @@ def read_mail(
         references=reference.references if threading else (),
         is_automated=automation.automatic,
         cc=_copied(parsed, sender_email, domains, replies),
+        # Only a sender posing as the exchange is flagged: a foreign Authentication-Results
+        # alone (every mail forwarded through a big provider has one) would warn on everything.
         sender_flags=tuple(
-            {"reason": str(finding.reason), "detail": finding.detail} for finding in check.findings
+            {"reason": str(finding.reason), "detail": finding.detail}
+            for finding in (check.findings if not check.trusted_for_threading else ())
         ),
     )
     return MailReading(message=message, automation=automation, parsed=parsed)

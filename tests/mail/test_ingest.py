@@ -487,3 +487,22 @@ def test_a_mail_servers_pipe_runs_madoguchi_ingest_email(deployment: Deployment)
     assert again.returncode == 0, again.stderr.decode()
     # Commands speak the site's language (Japanese by default); the outcome is a code.
     assert again.stdout.decode().strip() == "dropped (already received) 添付ファイル 1 件"
+
+
+def test_a_forwarded_mail_with_a_providers_authentication_results_is_not_flagged() -> None:
+    raw = (
+        b"Authentication-Results: mx.google.com; dkim=pass header.i=@example.jp; spf=pass\r\n"
+        b"From: Hanako <hanako@example.jp>\r\nTo: support@tsukimi.example\r\n"
+        b"Subject: deposit\r\nMessage-ID: <fwd-ar-1@example.jp>\r\n\r\nMy deposit is late.\r\n"
+    )
+
+    ticket = Ticket.objects.get(pk=ingest_mail(raw).ticket_id)
+
+    assert ticket.safety_flags == []
+
+
+def test_a_mail_whose_dmarc_failed_at_our_server_is_flagged() -> None:
+    result = ingest_mail(fixture("classify_forged-authentication-results.eml"))
+
+    flags = Ticket.objects.get(pk=result.ticket_id).safety_flags
+    assert "authentication_failed" in {flag["reason"] for flag in flags}
