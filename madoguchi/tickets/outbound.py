@@ -136,7 +136,9 @@ def send(delivery_id: int, *, now: datetime | None = None) -> Delivery | None:
     now = now or timezone.now()
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            # Only this row: PostgreSQL cannot lock the nullable side of the message's join,
+            # and the ticket stays free for agents while a copy is sent.
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("ticket", "message")
             .filter(pk=delivery_id, status=DeliveryStatus.QUEUED)
             .first()
@@ -211,7 +213,7 @@ def mark_bounced(rfc_message_ids: Iterable[str], *, reason: str) -> Delivery | N
         return None
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update()
+            Delivery.objects.select_for_update(of=("self",))
             .select_related("ticket")
             .filter(rfc_message_id__in=ids)
             .exclude(status=DeliveryStatus.BOUNCED)
