@@ -6,18 +6,19 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from madoguchi.accounts.services import create_user
 from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
 from madoguchi.mail import adapter
-from madoguchi.mail.ingest import ingest_mail
+from madoguchi.mail.ingest import digest_of, ingest_mail, reader
 from madoguchi.mail.models import ReceivedMail
 from madoguchi.tickets.models import (
     AuthorKind,
@@ -506,3 +507,18 @@ def test_a_mail_whose_dmarc_failed_at_our_server_is_flagged() -> None:
 
     flags = Ticket.objects.get(pk=result.ticket_id).safety_flags
     assert "authentication_failed" in {flag["reason"] for flag in flags}
+
+
+def test_a_mail_left_half_taken_in_by_a_dead_process_is_taken_in_on_its_next_delivery() -> None:
+    raw = fixture("html_only.eml")
+    digest = digest_of(raw, reader(raw))
+    ReceivedMail.objects.create(digest=digest, source="inbox", outcome="receiving")
+
+    # Another process is still at it: this delivery starts nothing.
+    assert ingest_mail(raw).reason == "already received"
+    ReceivedMail.objects.update(received_at=timezone.now() - timedelta(hours=1))
+
+    result = ingest_mail(raw, source="smtp")
+
+    assert result.outcome == "created"
+    assert ReceivedMail.objects.get().outcome == "created"
