@@ -11,9 +11,9 @@ import smtplib
 
 from django.core.mail import get_connection
 
-from madoguchi.mail.send.compose import compose, is_notice
+from madoguchi.mail.send.compose import compose
 from madoguchi.mail.send.unsubscribe import is_unsubscribed
-from madoguchi.tickets.models import Delivery, DeliveryAudience
+from madoguchi.tickets.models import Delivery, DeliveryAudience, DeliveryKind
 from madoguchi.tickets.outbound import DeliveryFailed, DeliverySuppressed
 
 ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
@@ -33,7 +33,12 @@ def _failure(code: int, text: bytes | str) -> DeliveryFailed:
 def send(delivery: Delivery) -> None:
     """Send `delivery` now (outbound.register_transport("email", send))."""
     recipients = delivery.to if delivery.audience == DeliveryAudience.CUSTOMER else delivery.cc
-    if is_notice(delivery) and all(is_unsubscribed(a) for a in recipients if a):
+    # Only notifications, the mails that offer the link (RFC 8058): an acknowledgement or an
+    # email confirmation answers something the person just did, and without the confirmation
+    # their request would never reach an agent.
+    if delivery.kind == DeliveryKind.NOTIFICATION and all(
+        is_unsubscribed(a) for a in recipients if a
+    ):
         raise DeliverySuppressed
     mail = compose(delivery)
     if not mail.recipients():

@@ -207,6 +207,11 @@ def test_notices_are_marked_automatic_and_only_notifications_offer_unsubscribing
     suppressed.refresh_from_db()
     assert suppressed.status == DeliveryStatus.SUPPRESSED
     assert len(mail_settings.received) == count
+    # An acknowledgement answers what they just did: it is not a notification they opted out of.
+    with django_capture_on_commit_callbacks(execute=True):
+        (acknowledged,) = outbound.queue_notice(ticket, kind=DeliveryKind.ACKNOWLEDGEMENT)
+    acknowledged.refresh_from_db()
+    assert acknowledged.status == DeliveryStatus.SENT
     # Answers to their own request still reach them (and the people they copied in).
     answers = reply(django_capture_on_commit_callbacks, ticket, agent, "ご回答です。")
     assert {answer.status for answer in answers} == {DeliveryStatus.SENT}
