@@ -143,3 +143,19 @@ def test_admins_list_failed_copies_and_send_them_again(
     assert failed.status == DeliveryStatus.SENT
     assert smtp_outbound.received[-1].message["Message-ID"] == failed.rfc_message_id
     assert len(smtp_outbound.messages_to(ticket.requester_email)) == 2  # the first, not twice
+
+
+def test_a_reply_the_worker_has_not_sent_yet_says_sending(
+    payments_agent: Any, make_ticket: Callable[..., Ticket], login: Login
+) -> None:
+    ticket = make_ticket()
+    client = login(payments_agent)
+    # No commit callbacks run here: the copy waits in the queue, as it does until the worker
+    # takes it.
+    client.post(
+        reverse("tickets:agent_reply", kwargs={"ticket_id": ticket.pk}),
+        {"body": "ご回答です。", "status": "pending"},
+    )
+
+    line = delivery_line(client.get(ticket_url(ticket)).content.decode())
+    assert 'data-delivery-status="queued"' in line and "送信中" in line
