@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DeliveryKind(models.TextChoices):
@@ -27,7 +28,8 @@ class DeliveryAudience(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     QUEUED = "queued", _("Waiting to be sent")
-    SENT = "sent", _("Sent")
+    # A context: the project catalogue's bare "Sent" is the date column (送信日時).
+    SENT = "sent", pgettext_lazy("delivery status", "Sent")
     FAILED = "failed", _("Could not be sent")
     BOUNCED = "bounced", _("Returned as undeliverable")
     SUPPRESSED = "suppressed", _("Not sent: the recipient unsubscribed")
