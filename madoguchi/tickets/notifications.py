@@ -67,6 +67,20 @@ def email_confirmation(ticket: Ticket) -> Mail:
         )
 
 
+def solved(ticket: Ticket) -> Mail:
+    """An agent marked the request solved without writing: say so, how to reopen it (just
+    reply), and where to rate the answer."""
+    with translation.override(ticket.language or "ja"):
+        return Mail(
+            to=[ticket.requester_email],
+            subject=_("[#%(id)s] Your request was marked solved: %(subject)s")
+            % {"id": ticket.pk, "subject": ticket.subject},
+            body=render_to_string(
+                "tickets/mail/solved.txt", {"ticket": ticket, "url": _ticket_url(ticket)}
+            ),
+        )
+
+
 def security_alert(ticket: Ticket, reasons: list[str]) -> Mail:
     """For the security group, wherever the ticket is: which ticket, why; never the customer's
     words."""

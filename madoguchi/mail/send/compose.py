@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from madoguchi.mail.send.unsubscribe import unsubscribe_url
 from madoguchi.tickets import notifications
 from madoguchi.tickets.models import (
+    NOTIFICATION_KINDS,
     AuthorKind,
     Delivery,
     DeliveryAudience,
@@ -177,6 +178,8 @@ def content_of(delivery: Delivery) -> Content:
             notice = notifications.email_confirmation(ticket)
         elif delivery.kind == DeliveryKind.ACKNOWLEDGEMENT:
             notice = notifications.acknowledgement(ticket)
+        elif delivery.kind == DeliveryKind.SOLVED:
+            notice = notifications.solved(ticket)
         else:
             return Content(
                 _one_line(
@@ -201,7 +204,7 @@ def compose(delivery: Delivery) -> OutgoingMail:
     content = content_of(delivery)
     customer_copy = delivery.audience == DeliveryAudience.CUSTOMER
     code = anti_phishing_code(ticket) if customer_copy else ""
-    notification = delivery.kind == DeliveryKind.NOTIFICATION
+    notification = delivery.kind in NOTIFICATION_KINDS
     to = [a for a in delivery.to if a]
     cc = [a for a in delivery.cc if a]
     unsubscribe = unsubscribe_url(ticket) if notification and to else ""

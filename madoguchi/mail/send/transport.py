@@ -13,7 +13,7 @@ from django.core.mail import get_connection
 
 from madoguchi.mail.send.compose import compose
 from madoguchi.mail.send.unsubscribe import is_unsubscribed
-from madoguchi.tickets.models import Delivery, DeliveryAudience, DeliveryKind
+from madoguchi.tickets.models import NOTIFICATION_KINDS, Delivery, DeliveryAudience
 from madoguchi.tickets.outbound import DeliveryFailed, DeliverySuppressed
 
 ADDRESS = re.compile(r"<?[^\s<>@]+@[^\s<>@]+>?")
@@ -36,9 +36,7 @@ def send(delivery: Delivery) -> None:
     # Only notifications, the mails that offer the link (RFC 8058): an acknowledgement or an
     # email confirmation answers something the person just did, and without the confirmation
     # their request would never reach an agent.
-    if delivery.kind == DeliveryKind.NOTIFICATION and all(
-        is_unsubscribed(a) for a in recipients if a
-    ):
+    if delivery.kind in NOTIFICATION_KINDS and all(is_unsubscribed(a) for a in recipients if a):
         raise DeliverySuppressed
     mail = compose(delivery)
     if not mail.recipients():

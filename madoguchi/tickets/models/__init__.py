@@ -26,6 +26,7 @@ from madoguchi.tickets.models.core import (
     new_reply_token,
 )
 from madoguchi.tickets.models.delivery import (
+    NOTIFICATION_KINDS,
     Delivery,
     DeliveryAudience,
     DeliveryKind,
@@ -36,6 +37,7 @@ from madoguchi.tickets.models.sla import BusinessHours, SlaPolicy, SlaTarget
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "NOTIFICATION_KINDS",
     "PRIORITY_RANK",
     "AgentAvailability",
     "Assignment",

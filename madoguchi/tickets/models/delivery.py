@@ -19,6 +19,12 @@ class DeliveryKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
     EMAIL_CONFIRMATION = "email_confirmation", _("Email confirmation")
     NOTIFICATION = "notification", _("Notification")
+    SOLVED = "solved", _("Solved notice")
+
+
+# Notices about the request's progress, which a customer may stop (List-Unsubscribe, RFC 8058);
+# the acknowledgement and the email confirmation are part of the request itself and always go.
+NOTIFICATION_KINDS = frozenset({DeliveryKind.NOTIFICATION, DeliveryKind.SOLVED})
 
 
 class DeliveryAudience(models.TextChoices):

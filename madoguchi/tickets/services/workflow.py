@@ -10,9 +10,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from madoguchi.tickets import events
+from madoguchi.tickets import events, outbound
 from madoguchi.tickets.errors import TicketError, TicketErrorCode
 from madoguchi.tickets.models import (
+    DeliveryKind,
     EventKind,
     Priority,
     Status,
@@ -41,8 +42,13 @@ def change_status(*, ticket: Ticket, status: str, by: Any) -> Ticket:
         if ticket.status == Status.CLOSED and status != Status.CLOSED:
             raise TicketError(TicketErrorCode.CLOSED)
         fields = ["updated_at"]
+        solving = status == Status.SOLVED and ticket.status != Status.SOLVED
         set_status(ticket, status, by=by, fields=fields)
         ticket.save(update_fields=fields)
+        if solving:
+            # A reply that solves is itself the news; solving without a word is told by a
+            # notice the customer can reply to (reopening it) or unsubscribe from.
+            outbound.queue_notice(ticket, kind=DeliveryKind.SOLVED)
     return ticket
 
 

@@ -23,10 +23,11 @@ from madoguchi.tickets.models import (
     DeliveryKind,
     DeliveryStatus,
     EventKind,
+    Status,
     SupportGroup,
     Ticket,
 )
-from madoguchi.tickets.services import add_agent_reply
+from madoguchi.tickets.services import add_agent_reply, change_status
 from tests.servers.smtp_peer import SmtpPeer
 from tests.tickets.conftest import enrol_totp
 
@@ -53,7 +54,7 @@ def mail_settings(settings: Any, smtp_outbound: SmtpPeer) -> SmtpPeer:
 @pytest.fixture
 def customer(db: None) -> Any:
     user = create_user(email=CUSTOMER, password="a-long-customer-password")
-    user.anti_phishing_code = "SAKURA-42"
+    user.anti_phishing_code = "SAKURA42"
     user.save(update_fields=["anti_phishing_code"])
     return user
 
@@ -141,16 +142,16 @@ def test_a_reply_arrives_threaded_branded_and_with_the_code_on_the_customers_cop
     )
 
     text, html = parts(mine)["text/plain"], parts(mine)["text/html"]
-    assert text.lstrip().startswith("あなたのフィッシング対策コード: SAKURA-42")
+    assert text.lstrip().startswith("あなたのフィッシング対策コード: SAKURA42")
     assert "ツキミ取引所 カスタマーサポート" in text
     assert "<b>太字</b>" in text
     assert "&lt;b&gt;太字&lt;/b&gt;" in html and "<b>太字</b>" not in html
     assert '<a href="https://help.tsukimi.example/ja/"' in html
     assert "<img" not in html
-    assert html.index("SAKURA-42") < html.index("ご確認ください")
+    assert html.index("SAKURA42") < html.index("ご確認ください")
 
-    assert "SAKURA-42" not in copied.data.decode("ascii", "replace")
-    assert "SAKURA-42" not in "".join(parts(theirs).values())
+    assert "SAKURA42" not in copied.data.decode("ascii", "replace")
+    assert "SAKURA42" not in "".join(parts(theirs).values())
     assert "ご確認ください" in parts(theirs)["text/plain"]
     assert copied.rcpt_tos == (FRIEND,)
 
@@ -217,6 +218,37 @@ def test_notices_are_marked_automatic_and_only_notifications_offer_unsubscribing
     assert {answer.status for answer in answers} == {DeliveryStatus.SENT}
     own = next(answer for answer in answers if answer.audience == DeliveryAudience.CUSTOMER)
     assert mail_settings.messages_to(CUSTOMER)[-1].message["Message-ID"] == own.rfc_message_id
+
+
+def test_solving_without_a_word_tells_the_customer_in_a_notice_they_can_stop(
+    mail_settings: SmtpPeer, customer: Any, agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    ticket = mailed_ticket(django_capture_on_commit_callbacks, cc=())
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(ticket=ticket, status=Status.SOLVED, by=agent)
+
+    solved = mail_settings.received[-1].message
+    (notice,) = Delivery.objects.filter(ticket=ticket, kind=DeliveryKind.SOLVED)
+    assert solved["Message-ID"] == notice.rfc_message_id
+    assert solved["Subject"] == f"[#{ticket.pk}] お問い合わせを解決済みにしました: 出金が届きません"
+    assert solved["Auto-Submitted"] == "auto-generated"
+    assert solved["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = parts(solved)["text/plain"]
+    assert text.lstrip().startswith("あなたのフィッシング対策コード: SAKURA42")
+    assert "このメールにそのまま返信してください" in text
+    # Solving it again is no news; an answer that solves is the news itself.
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(ticket=ticket, status=Status.SOLVED, by=agent)
+        add_agent_reply(ticket=ticket, body="解決しました。", by=agent, status=Status.SOLVED)
+    assert Delivery.objects.filter(ticket=ticket, kind=DeliveryKind.SOLVED).count() == 1
+
+    link = str(solved["List-Unsubscribe"]).strip().strip("<>")
+    Client().post(link.removeprefix("https://help.tsukimi.example"))
+    with django_capture_on_commit_callbacks(execute=True):
+        change_status(ticket=ticket, status=Status.OPEN, by=agent)
+        change_status(ticket=ticket, status=Status.SOLVED, by=agent)
+    latest = Delivery.objects.filter(ticket=ticket, kind=DeliveryKind.SOLVED).latest("id")
+    assert latest.status == DeliveryStatus.SUPPRESSED
 
 
 def test_a_temporary_refusal_is_tried_again_later_and_then_sent(

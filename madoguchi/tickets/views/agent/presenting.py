@@ -535,6 +535,7 @@ def _delivery(data: Mapping[str, Any]) -> str:
         DeliveryKind.ACKNOWLEDGEMENT: pgettext("what was sent", "Acknowledgement"),
         DeliveryKind.EMAIL_CONFIRMATION: pgettext("what was sent", "Email confirmation"),
         DeliveryKind.NOTIFICATION: pgettext("what was sent", "Notification"),
+        DeliveryKind.SOLVED: pgettext("what was sent", "Solved notice"),
     }
     kind = kinds.get(str(data.get("delivery_kind"))) or _label(
         DeliveryKind, data.get("delivery_kind")
