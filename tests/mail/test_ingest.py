@@ -490,6 +490,25 @@ def test_a_mail_servers_pipe_runs_madoguchi_ingest_email(deployment: Deployment)
     assert again.stdout.decode().strip() == "dropped (already received) 添付ファイル 1 件"
 
 
+def test_the_pipe_asks_the_mail_server_to_try_again_when_the_database_is_away(
+    deployment: Deployment,
+) -> None:
+    # A PostgreSQL server that is not there: nothing can be kept, so nothing may be lost.
+    env = {**deployment.env(), "DATABASE_URL": "postgresql://postgres@127.0.0.1:9/madoguchi"}
+    result = subprocess.run(  # noqa: S603
+        [MADOGUCHI, "ingest-email", "--json"],
+        input=fixture("ingest_iso2022jp_reply.eml"),
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 75  # EX_TEMPFAIL: the mail server keeps it and retries
+    assert "もう一度配送してください" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
 def test_a_forwarded_mail_with_a_providers_authentication_results_is_not_flagged() -> None:
     raw = (
         b"Authentication-Results: mx.google.com; dkim=pass header.i=@example.jp; spf=pass\r\n"

@@ -1,7 +1,9 @@
 """`madoguchi ingest-email < message.eml`: one mail from a mail server's pipe into intake.
 
 Prints what became of it (`--json` for programs) and exits 0 for every outcome but
-"quarantined", so that the mail server keeps only what we could not take in safely.
+"quarantined" (1: the mail is kept here, but something went wrong). When the mail could not be
+taken in at all (the database is away), it exits 75, EX_TEMPFAIL of sysexits.h, so that the
+mail server keeps the mail in its queue and delivers it again later instead of returning it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,15 @@ import json
 import sys
 from typing import Any
 
+from django.db import DatabaseError
+
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from madoguchi.mail.ingest import IngestResult, ingest_mail
+
+EX_TEMPFAIL = 75
 
 # A mail larger than this is refused before it is read whole (the pipe would hold it in memory).
 MAX_BYTES = 50 * 1024 * 1024
@@ -62,13 +68,22 @@ class Command(BaseCommand):
         return bytes(raw)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        result = ingest_mail(
-            self._read(options.get("stdin") or sys.stdin),
-            source=options["source"],
-            brand=options["brand"],
-            language=options["language"],
-            group=options["group"],
-        )
+        raw = self._read(options.get("stdin") or sys.stdin)
+        try:
+            result = ingest_mail(
+                raw,
+                source=options["source"],
+                brand=options["brand"],
+                language=options["language"],
+                group=options["group"],
+            )
+        except DatabaseError as error:
+            # Nothing was kept: the mail server must keep the mail and try again.
+            raise CommandError(
+                _("The mail could not be taken in now (%(error)s); deliver it again later.")
+                % {"error": type(error).__name__},
+                returncode=EX_TEMPFAIL,
+            ) from error
         if options["json"]:
             self.stdout.write(json.dumps(result.to_json(), ensure_ascii=False))
         else:
