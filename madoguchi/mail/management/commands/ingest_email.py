@@ -12,9 +12,8 @@ import json
 import sys
 from typing import Any
 
-from django.db import DatabaseError
-
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
