@@ -77,12 +77,57 @@ def entry_hash(
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
 
 
+class _Tip:
+    """The last entry this transaction appended to one ticket's history.
+
+    Registered as a do-nothing commit hook: Django drops the hooks of a savepoint that rolls
+    back, so a tip still among the hooks, at the place it was put, is an entry that stands.
+    """
+
+    __slots__ = ("hash", "sequence")
+
+    def __init__(self, sequence: int, hash: str) -> None:
+        self.sequence = sequence
+        self.hash = hash
+
+    def __call__(self) -> None:
+        return None
+
+
+# Per connection: ticket id -> (the tip's place among the commit hooks, the tip). Only a hint:
+# an entry is trusted when the very tip is still at that place in the running transaction.
+_TIPS = "madoguchi_history_tips"
+_MAX_TIPS = 256
+
+
+def _tip_in_transaction(connection: Any, ticket_id: int) -> tuple[int, str] | None:
+    found = getattr(connection, _TIPS, {}).get(ticket_id)
+    if found is None:
+        return None
+    place, tip = found
+    hooks = connection.run_on_commit
+    if place < len(hooks) and hooks[place][1] is tip:
+        return (tip.sequence, tip.hash)
+    return None
+
+
+def _remember_tip(connection: Any, ticket_id: int, event: TicketEvent) -> None:
+    tips = getattr(connection, _TIPS, None)
+    if tips is None or len(tips) > _MAX_TIPS:
+        tips = {}
+        setattr(connection, _TIPS, tips)
+    tip = _Tip(event.sequence, event.hash)
+    tips[ticket_id] = (len(connection.run_on_commit), tip)
+    connection.on_commit(tip)
+
+
 def record(
     ticket: Ticket,
     kind: EventKind,
     *,
     actor: Any = None,
     after: TicketEvent | None = None,
+    fresh_ticket: bool = False,
     **data: Any,
 ) -> TicketEvent:
     """Append one entry to `ticket`'s history; must run inside the service's transaction.
@@ -90,7 +135,10 @@ def record(
     The ticket row is locked first so two writers cannot take the same sequence number.
     `actor` is a user, an API token (anything with a useful `str`) or None for the system.
     `after` is the entry the caller appended just before, in this same transaction (the row
-    lock holds since then): the new entry follows it without reading the history back.
+    lock holds since then): the new entry follows it without reading the history back. The
+    same holds without `after` for any entry this transaction appended to the ticket before
+    (and did not roll back). `fresh_ticket` says the ticket was inserted in this very
+    transaction: no history yet, and no other transaction can see the row to write to it.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
@@ -98,6 +146,10 @@ def record(
     last: tuple[int, str] | None
     if after is not None:
         last = (after.sequence, after.hash)
+    elif fresh_ticket:
+        last = None
+    elif (tip := _tip_in_transaction(connection, ticket.pk)) is not None:
+        last = tip
     else:
         if connection.vendor != "sqlite":
             # SQLite's IMMEDIATE transactions already let one writer in at a time.
@@ -137,6 +189,7 @@ def record(
             created_at=created_at,
         ),
     )
+    _remember_tip(connection, ticket.pk, event)
     # Open agent pages hear of it once the change commits (live.py); no query here.
     live.announce(event, group_id=ticket.group_id)
     # Every change to a ticket passes here, so the search index hears of each one (once per

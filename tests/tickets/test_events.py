@@ -110,3 +110,21 @@ def test_a_failed_change_leaves_no_history_behind() -> None:
     ticket.refresh_from_db()
     assert ticket.status == Status.NEW
     assert ticket.events.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entries_after_a_change_rolled_back_within_one_transaction_still_chain() -> None:
+    # Intake writes many entries in one transaction; one part failing inside it (a savepoint
+    # rolled back) must not leave the next entry chained to an entry that is gone.
+    with transaction.atomic():
+        ticket = _ticket()
+        services.change_status(ticket=ticket, status=Status.OPEN, by=None)
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            services.change_priority(ticket=ticket, priority="high", by=None)
+            1 / 0  # noqa: B018 - the part fails after its service wrote history
+        services.change_priority(ticket=ticket, priority="urgent", by=None)
+
+    history = ticket.events.order_by("sequence")
+    changes = [event.data["new"] for event in history if event.kind == EventKind.PRIORITY_CHANGED]
+    assert changes == ["urgent"]
+    assert events.verify_history(ticket).ok

@@ -83,6 +83,7 @@ def open_ticket(
             ticket,
             EventKind.CREATED,
             actor=by,
+            fresh_ticket=True,
             channel=channel,
             problem_type=problem_type.slug if problem_type else None,
             priority=priority,
