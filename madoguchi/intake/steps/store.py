@@ -97,7 +97,8 @@ def store(message: InboundMessage) -> InboundMessage:
         flags += [{**flag, "kind": "suspicious_sender"} for flag in message.sender_flags]
         services.flag_ticket(ticket=ticket, flags=flags)
         if message.cc:
-            services.copy_in(ticket=ticket, emails=message.cc)
+            # A ticket opened just now is the row as it stands, and no one else sees it yet.
+            services.copy_in(ticket=ticket, emails=message.cc, locked=created)
         for notice in message.notices:
             services.add_system_message(ticket=ticket, body=notice)
     return message.with_changes(

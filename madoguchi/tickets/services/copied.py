@@ -26,11 +26,18 @@ def _address(value: str) -> str:
     return address.casefold()
 
 
-def copy_in(*, ticket: Ticket, emails: Iterable[str], by: Any = None) -> Ticket:
-    """Add the valid addresses among `emails` that are not the customer's and not there yet."""
+def copy_in(
+    *, ticket: Ticket, emails: Iterable[str], by: Any = None, locked: bool = False
+) -> Ticket:
+    """Add the valid addresses among `emails` that are not the customer's and not there yet.
+
+    `locked` says the caller holds the ticket's row in its transaction and `ticket` is what
+    the row holds (intake, which opened the ticket a moment ago): it is not read again.
+    """
     wanted = [address for address in (_address(email) for email in emails) if address]
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if not locked:
+            ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
         current = list(ticket.cc_emails)
         skip = {ticket.requester_email.casefold(), *current}
         added: list[str] = []
