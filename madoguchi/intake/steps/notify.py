@@ -29,7 +29,9 @@ def notify(message: InboundMessage) -> InboundMessage:
             if message.email_verified
             else DeliveryKind.EMAIL_CONFIRMATION
         )
-        ticket = Ticket.objects.filter(pk=ticket_id).first()
+        # A notice needs the ticket's address book only; the whole row is dozens of columns
+        # (JSON among them) that every new ticket would pay to read back.
+        ticket = Ticket.objects.only("requester_email", "cc_emails").filter(pk=ticket_id).first()
         if ticket is not None:
             outbound.queue_notice(ticket, kind=kind)
     return message
