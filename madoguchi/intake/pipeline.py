@@ -60,8 +60,19 @@ class Outcome:
 WRITING_STEPS = frozenset({"store", "route", "notify"})
 
 
-def receive(message: InboundMessage, *, raw: bytes = b"", retry_of: int | None = None) -> Outcome:
-    """Run `message` through every step; never raises for anything the message contains."""
+def receive(
+    message: InboundMessage,
+    *,
+    raw: bytes = b"",
+    retry_of: int | None = None,
+    with_stored: Step | None = None,
+) -> Outcome:
+    """Run `message` through every step; never raises for anything the message contains.
+
+    `with_stored(message)` runs after the last step, inside the transaction that stores the
+    message: what a channel keeps of it (mail's record of a mail received) is written with
+    the ticket or not at all. It is not called for a message dropped, held or quarantined.
+    """
     from madoguchi.intake import quarantine
 
     current = message
@@ -74,6 +85,9 @@ def receive(message: InboundMessage, *, raw: bytes = b"", retry_of: int | None =
                     writing.enter_context(transaction.atomic())
                     in_transaction = True
                 current = step(current)
+            if with_stored is not None:
+                step = with_stored
+                current = with_stored(current)
     except Dropped as dropped:
         return Outcome(
             "dropped",

@@ -188,12 +188,23 @@ def ingest_mail(
         result = _keep_unreadable(raw, failure or RuntimeError(), brand, language, group)
         _record(digest, result.outcome, None)
         return result
-    outcome = receive(_with_mailbox(message, brand, language, group), raw=raw)
+
+    def record_stored(stored: InboundMessage) -> InboundMessage:
+        # In the transaction that stores the ticket: a process dying after it commits cannot
+        # leave the claim to go stale and the mail to be taken in again.
+        outcome = "created" if stored.created else "appended"
+        _record(digest, outcome, stored.stored_ticket_id)
+        return stored
+
+    outcome = receive(
+        _with_mailbox(message, brand, language, group), raw=raw, with_stored=record_stored
+    )
     reason = outcome.reason
     if reading.automation.automatic and outcome.outcome == "dropped":
         reason = str(reading.automation.kind)
         _mark_bounced(reading.automation)
-    _record(digest, outcome.outcome, outcome.ticket_id)
+    if outcome.outcome not in ("created", "appended"):
+        _record(digest, outcome.outcome, outcome.ticket_id)
     return IngestResult(
         outcome.outcome,
         outcome.ticket_id,

@@ -88,8 +88,18 @@ def shared_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             connections["default"] = shared
             super().run()
 
+    # One connection holds one transaction at a time: the watchers take turns taking mail in
+    # (with connections of their own, as outside the tests, they need not).
+    turn = threading.Lock()
+    take_in = imap._take_in
+
+    def one_at_a_time(*args: Any, **kwargs: Any) -> str:
+        with turn:
+            return take_in(*args, **kwargs)
+
     shared.inc_thread_sharing()
     monkeypatch.setattr(imap, "MailboxWatcher", SharingWatcher)
+    monkeypatch.setattr(imap, "_take_in", one_at_a_time)
     yield
     shared.dec_thread_sharing()
 
