@@ -88,18 +88,19 @@ def shared_database(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             connections["default"] = shared
             super().run()
 
-    # One connection holds one transaction at a time: the watchers take turns taking mail in
-    # (with connections of their own, as outside the tests, they need not).
+    # One connection holds one transaction at a time: the watchers take turns reading their
+    # mailbox, the cursor's reads included (with connections of their own, as outside the
+    # tests, they need not).
     turn = threading.Lock()
-    take_in = imap._take_in
+    read_new_mail = imap.read_new_mail
 
-    def one_at_a_time(*args: Any, **kwargs: Any) -> str:
+    def one_at_a_time(*args: Any, **kwargs: Any) -> Any:
         with turn:
-            return take_in(*args, **kwargs)
+            return read_new_mail(*args, **kwargs)
 
     shared.inc_thread_sharing()
     monkeypatch.setattr(imap, "MailboxWatcher", SharingWatcher)
-    monkeypatch.setattr(imap, "_take_in", one_at_a_time)
+    monkeypatch.setattr(imap, "read_new_mail", one_at_a_time)
     yield
     shared.dec_thread_sharing()
 
