@@ -5,8 +5,10 @@ Each benchmark works in a throwaway data directory and never touches ./data.
 
 from __future__ import annotations
 
+import argparse
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,3 +36,15 @@ def setup_django(*, database_url: str | None = None) -> Path:
     django.setup()
     call_command("migrate", verbosity=0)
     return data_dir
+
+
+def database_main(run: Callable[[str], None], main: Callable[[], None]) -> None:
+    """The `__main__` of a benchmark measured in each database: `--database D` runs it in this
+    process (how `search_scale.run_in_each_database` starts it); no option runs `main`."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres"])
+    args = parser.parse_args()
+    if args.database:
+        run(args.database)
+    else:
+        main()

@@ -13,7 +13,6 @@ with BENCH_IMAP_MAILS customer mails (2,000 by default, Japanese, about 1.5 kB e
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import sys
@@ -23,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 
-from bench import REPO, setup_django
+from bench import REPO, database_main, setup_django
 from bench.search_scale import run_in_each_database
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -139,10 +138,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", choices=["sqlite", "postgres"])
-    args = parser.parse_args()
-    if args.database:
-        run(args.database)
-    else:
-        main()
+    database_main(run, main)

@@ -10,14 +10,13 @@ and its number of queries, which must not grow with the data.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import statistics
 import time
 from datetime import timedelta
 
-from bench import setup_django
+from bench import database_main, setup_django
 from bench.search_scale import run_in_each_database
 
 ROUNDS = 5
@@ -154,10 +153,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", choices=["sqlite", "postgres"])
-    args = parser.parse_args()
-    if args.database:
-        run(args.database)
-    else:
-        main()
+    database_main(run, main)

@@ -10,7 +10,6 @@ gunicorn server pointed at the same data.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import os
 import random
@@ -23,7 +22,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator
 
-from bench import REPO, setup_django
+from bench import REPO, database_main, setup_django
 
 JA_NOUNS = """
     出金 入金 送金 口座 残高 手数料 本人確認 二段階認証 パスワード ログイン 端末 住所 銀行
@@ -399,10 +398,4 @@ def main(databases: tuple[str, ...] = ("sqlite", "postgres")) -> None:
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", choices=["sqlite", "postgres"])
-    args = parser.parse_args()
-    if args.database:
-        run(args.database)
-    else:
-        main()
+    database_main(run, main)
