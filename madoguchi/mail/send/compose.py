@@ -14,12 +14,12 @@ from email.utils import formataddr
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from madoguchi.accounts.selectors import anti_phishing_code_for
 from madoguchi.mail.send.unsubscribe import unsubscribe_url
 from madoguchi.tickets import notifications
 from madoguchi.tickets.models import (
@@ -111,15 +111,9 @@ def _bracketed(value: str) -> str:
 def anti_phishing_code(ticket: Ticket) -> str:
     """The code the customer chose (accounts.User.anti_phishing_code): their account's, or the
     account with the requester's address when the ticket has none."""
-    user: Any = ticket.customer
-    if user is None:
-        user = (
-            get_user_model()
-            .objects.filter(email__iexact=ticket.requester_email)
-            .only("anti_phishing_code")
-            .first()
-        )
-    return str(getattr(user, "anti_phishing_code", "") or "").strip()
+    if ticket.customer is not None:
+        return ticket.customer.anti_phishing_code.strip()
+    return anti_phishing_code_for(ticket.requester_email)
 
 
 class OutgoingMail(EmailMultiAlternatives):
