@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from django.db.models import Q
 
 
 def has_totp(user: Any) -> bool:
@@ -23,3 +25,21 @@ def anti_phishing_code_for(email: str) -> str:
         "anti_phishing_code", flat=True
     )
     return (code.first() or "").strip() if email.strip() else ""
+
+
+def anti_phishing_codes_for(emails: Iterable[str]) -> dict[str, str]:
+    """The codes of the accounts owning `emails`, by case-folded address (no code, no entry)."""
+    from madoguchi.accounts.models import User
+
+    wanted = {email.strip().casefold() for email in emails if email.strip()}
+    if not wanted:
+        return {}
+    addresses = Q()
+    for email in wanted:
+        addresses |= Q(email__iexact=email)
+    rows = User.objects.filter(addresses).exclude(anti_phishing_code="")
+    return {
+        email.casefold(): code.strip()
+        for email, code in rows.values_list("email", "anti_phishing_code")
+        if email.casefold() in wanted
+    }

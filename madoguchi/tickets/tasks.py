@@ -9,10 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks.base import Task
 from django_tasks_db import DatabaseBackend
 
+from madoguchi.accounts.selectors import anti_phishing_codes_for
 from madoguchi.tickets import notifications
 from madoguchi.tickets.models import Ticket
 
@@ -32,16 +35,23 @@ def enqueue_on_commit(task: Task[Any, Any], **kwargs: Any) -> None:
 
 
 def _send(mail: notifications.Mail) -> int:
-    if not mail.to:
-        return 0
-    message = EmailMessage(
-        subject=mail.subject,
-        body=mail.body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=mail.to,
-        headers={"Auto-Submitted": "auto-generated"},
-    )
-    return message.send()
+    """One mail per staff member, each with their own anti-phishing code at the top: a forged
+    alert ("urgent: sign in here") is exactly what an attacker would send an agent."""
+    codes = anti_phishing_codes_for(mail.to)
+    sent = 0
+    for address in mail.to:
+        code = codes.get(address.casefold(), "")
+        with translation.override("ja"):
+            line = _("Your anti-phishing code: %(code)s") % {"code": code} if code else ""
+        message = EmailMessage(
+            subject=mail.subject,
+            body=f"{line}\n\n{mail.body}" if line else mail.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[address],
+            headers={"Auto-Submitted": "auto-generated"},
+        )
+        sent += message.send()
+    return sent
 
 
 def _ticket(ticket_id: int) -> Ticket | None:

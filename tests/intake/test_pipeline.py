@@ -10,11 +10,19 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from madoguchi import intake
+from madoguchi.accounts.services import create_user
 from madoguchi.intake import pipeline
 from madoguchi.intake.inbound import InboundAttachment, InboundMessage
 from madoguchi.intake.models import QuarantinedMessage, QuarantineStatus
 from madoguchi.tickets.events import verify_history
-from madoguchi.tickets.models import AuthorKind, Priority, Status, Ticket, TicketEvent
+from madoguchi.tickets.models import (
+    AuthorKind,
+    Priority,
+    Status,
+    SupportGroup,
+    Ticket,
+    TicketEvent,
+)
 from madoguchi.tickets.permissions import visible_tickets, works_on
 from madoguchi.tickets.services.merging import merge_tickets
 
@@ -84,6 +92,25 @@ def test_a_seed_phrase_is_removed_the_sender_told_and_security_alerted(
     assert "abandon" not in alert.body
     assert not QuarantinedMessage.objects.exists()
     assert "abandon" not in str(list(TicketEvent.objects.values_list("data", flat=True)))
+
+
+def test_each_security_agent_gets_the_alert_alone_with_their_own_anti_phishing_code(
+    security_agent: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    security_agent.anti_phishing_code = "見張り番7"
+    security_agent.save(update_fields=["anti_phishing_code"])
+    colleague = create_user(
+        email="sec2@tsukimi.example", password="a-long-agent-password", role="agent"
+    )
+    SupportGroup.objects.get(slug="security").members.add(colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        intake.receive(web(problem_type="login", body="アカウントが乗っ取られました"))
+
+    mine = next(m for m in mail.outbox if m.to == [security_agent.email])
+    theirs = next(m for m in mail.outbox if m.to == [colleague.email])
+    assert mine.body.splitlines()[0] == "あなたのフィッシング対策コード: 見張り番7"
+    assert "見張り番7" not in theirs.body
+    assert mine.subject == theirs.subject
 
 
 def test_an_account_takeover_goes_to_the_security_group_as_urgent(security_agent: Any) -> None:
