@@ -19,12 +19,7 @@ def anti_phishing_code_for(email: str) -> str:
     Every mail to that address carries it at the top, so its owner can tell our mail from a
     forgery; only mail to the owner's own address may carry it, never a copy to anyone else.
     """
-    from madoguchi.accounts.models import User
-
-    code = User.objects.filter(email__iexact=email.strip()).values_list(
-        "anti_phishing_code", flat=True
-    )
-    return (code.first() or "").strip() if email.strip() else ""
+    return anti_phishing_codes_for([email]).get(email.strip().casefold(), "")
 
 
 def anti_phishing_codes_for(emails: Iterable[str]) -> dict[str, str]:
