@@ -36,6 +36,8 @@ EXPECTED = {
     "phpmimemailparser__failure.eml": MailKind.BOUNCE,
     "postalmime__arf.eml": MailKind.FEEDBACK_REPORT,
     "postalmime__bounce.eml": MailKind.BOUNCE,
+    # Outlook's Polish "Automatyczna odpowiedź:", with no header saying it is automatic.
+    "phpmimemailparser__issue212.eml": MailKind.AUTO_REPLY,
 }
 CORPUS_FILES = sorted(CORPUS.glob("*.eml"))
 
@@ -155,6 +157,15 @@ def test_each_automatic_header_is_recognised(header: str, kind: MailKind) -> Non
         "Automatic reply: Hello",
         "自動応答: こんにちは",
         "=?UTF-8?B?5LiN5Zyo6YCa55+l?=",
+        # Outlook's prefix in the sender's language.
+        "Automatische Antwort: Hallo",
+        "Réponse automatique : Bonjour",
+        "Respuesta automática: Hola",
+        "Automatyczna odpowiedź: Cześć",
+        "Автоматический ответ: Привет",
+        "自动回复: 你好",
+        "자동 회신: 안녕하세요",
+        "【自動返信】お問い合わせありがとうございます",
     ],
 )
 def test_out_of_office_subjects_are_auto_replies(subject: str) -> None:
@@ -168,6 +179,15 @@ def test_out_of_office_subjects_are_auto_replies(subject: str) -> None:
 )
 def test_garbage_never_raises(data: bytes) -> None:
     assert classify_automation(data).kind in set(MailKind)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["自動返信メールが届きません", "I never got the automatic reply", "Re: 不在通知について"],
+)
+def test_a_customer_writing_about_an_auto_reply_is_heard(subject: str) -> None:
+    data = f"From: a@example.org\nSubject: {subject}\n\n登録確認のメールが来ません\n".encode()
+    assert classify_automation(data).kind == MailKind.PERSONAL
 
 
 def test_a_customer_writing_about_an_undelivered_parcel_is_personal() -> None:

@@ -68,9 +68,22 @@ class Automation:
         return self.kind != MailKind.PERSONAL
 
 
+# Outlook and Exchange send auto-replies in the sender's language, often with no header that
+# says so: the subject's localized prefix is then all there is.
 AUTO_REPLY_SUBJECTS = re.compile(
     r"out of (the )?office|automatic reply|auto(matic)?[- ]?(reply|response)|autoreply"
-    r"|vacation reply|自動応答|自動返信|不在通知|不在のお知らせ|不在連絡",
+    r"|vacation reply|自動応答|自動返信|不在通知|不在のお知らせ|不在連絡"
+    r"|automatische antwort|abwesenheitsnotiz|réponse automatique|absence du bureau"
+    r"|respuesta automática|fuera de la oficina|resposta automática|risposta automatica"
+    r"|automatisch antwoord|automatyczna odpowiedź|автоматический ответ|автоответ"
+    r"|自动回复|自動回覆|자동 회신|자동 응답",
+    re.IGNORECASE,
+)
+# With no header to back it, only a subject that starts with the words, as a label ("自動応答:",
+# "【不在通知】", "Out of Office"), counts: a customer may well write "自動返信メールが届きません"
+# (the automatic reply never came), and must be heard.
+AUTO_REPLY_SUBJECT_PREFIX = re.compile(
+    rf"^\s*(?:\[[^\]]*\]\s*)?【?(?:{AUTO_REPLY_SUBJECTS.pattern})(?:\s*[:：】]|\s|$)",
     re.IGNORECASE,
 )
 BOUNCE_SUBJECTS = re.compile(
@@ -272,7 +285,7 @@ def _auto_reply(message: Message, subject: str) -> Automation | None:
     suppress = " ".join(raw_values(message, "X-Auto-Response-Suppress")).strip()
     if suppress and AUTO_REPLY_SUBJECTS.search(subject):
         return Automation(MailKind.AUTO_REPLY, f"X-Auto-Response-Suppress and subject {subject!r}")
-    if AUTO_REPLY_SUBJECTS.search(subject):
+    if AUTO_REPLY_SUBJECT_PREFIX.match(subject):
         return Automation(MailKind.AUTO_REPLY, f"out-of-office subject {subject!r}")
     if suppress:
         return Automation(MailKind.AUTO_REPLY, f"X-Auto-Response-Suppress: {suppress}")
