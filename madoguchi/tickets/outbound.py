@@ -83,36 +83,25 @@ def new_message_id() -> str:
 
 
 def _queue(ticket: Ticket, *, kind: str, message: Message | None, channel: str) -> list[Delivery]:
-    copies = [
-        Delivery(
+    # A notice goes to the customer alone; naming the copied-in people in its Cc would say
+    # they got it. A reply goes to them too, as a copy of its own (without the customer's code).
+    copied = list(ticket.cc_emails) if kind == DeliveryKind.REPLY else []
+    audiences = [DeliveryAudience.CUSTOMER] + ([DeliveryAudience.CC] if copied else [])
+    if not ticket.requester_email:
+        return []
+    created = [
+        Delivery.objects.create(
             ticket=ticket,
             message=message,
             kind=kind,
             channel=channel,
-            audience=DeliveryAudience.CUSTOMER,
+            audience=audience,
             to=[ticket.requester_email],
-            # A notice goes to the customer alone; naming the copied-in people in its Cc
-            # would say they got it.
-            cc=list(ticket.cc_emails) if kind == DeliveryKind.REPLY else [],
+            cc=copied,
             rfc_message_id=new_message_id(),
         )
+        for audience in audiences
     ]
-    if ticket.cc_emails and kind == DeliveryKind.REPLY:
-        copies.append(
-            Delivery(
-                ticket=ticket,
-                message=message,
-                kind=kind,
-                channel=channel,
-                audience=DeliveryAudience.CC,
-                to=[ticket.requester_email],
-                cc=list(ticket.cc_emails),
-                rfc_message_id=new_message_id(),
-            )
-        )
-    created = [copy for copy in copies if copy.to and copy.to[0]]
-    for copy in created:
-        copy.save()
     from madoguchi.tickets.tasks import enqueue_on_commit, send_delivery
 
     for copy in created:
